@@ -1,0 +1,86 @@
+// swift-tools-version:6.0
+// aggregator — an RSS/Atom feed aggregator daemon and CLI for Linux.
+// Targets follow the data: Config → Daemon (scheduler) → Fetcher → FeedParser → Store ← CLI.
+import PackageDescription
+
+let package = Package(
+    name: "aggregator",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "aggregatord", targets: ["aggregatord"]),
+        .executable(name: "aggregator", targets: ["aggregator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+    ],
+    targets: [
+        // C libraries and the typed shims Swift needs around their variadic calls.
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CCurlShims", dependencies: ["CCurl"]),
+        .systemLibrary(
+            name: "CLibXML2", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]),
+
+        // The pipeline.
+        .target(name: "Config"),
+        .target(name: "FeedParser", dependencies: ["CLibXML2"]),
+        .target(name: "Fetcher", dependencies: ["CCurlShims"]),
+        .target(
+            name: "Store",
+            dependencies: ["FeedParser", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "Config", "Fetcher", "FeedParser", "Store",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // What both executables share: path and log options, output helpers.
+        .target(
+            name: "CommandSupport",
+            dependencies: [
+                "Config", "Daemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // Thin executables.
+        .executableTarget(
+            name: "aggregatord",
+            dependencies: [
+                "Daemon", "Config", "CommandSupport", "Fetcher", "Store",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "aggregator",
+            dependencies: [
+                "Daemon", "Config", "CommandSupport", "Fetcher", "FeedParser", "Store",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // Tests mirror the targets; EndToEndTests run the built binaries.
+        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(
+            name: "FeedParserTests", dependencies: ["FeedParser"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "FetcherTests",
+            dependencies: ["Fetcher", .product(name: "FlyingFox", package: "FlyingFox")]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "FeedParser"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "aggregator", "aggregatord",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ],
+            resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,16 @@
+import ArgumentParser
+import Daemon
+import Foundation
+import Logging
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+public enum LogSetup {
+    /// Routes swift-log to stderr, journald-aware, once per process.
+    public static func bootstrap(level: Logger.Level) {
+        LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, level: level) }
+    }
+
+    /// A logger that prints nothing, for CLI commands that report on their own.
+    public static let silent = Logger(label: "aggregator", factory: { _ in SwiftLogNoOpLogHandler() })
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Config
+
+/// `--config` and `--data`, the same in both binaries.
+public struct PathOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The feeds.conf to read (default: $AGGREGATOR_CONFIG, /etc/aggregator/feeds.conf, "
+            + "~/.config/aggregator/feeds.conf, ./feeds.conf).", valueName: "path"))
+    public var config: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The folder holding the store (default: $AGGREGATOR_DATA, /var/lib/aggregator, "
+            + "~/.local/share/aggregator).", valueName: "dir"))
+    public var data: String?
+
+    public init() {}
+
+    public func resolve(writable: Bool) -> Paths {
+        Paths.resolve(config: config, data: data, writable: writable)
+    }
+}
+
+/// Exit statuses from sysexits.h, which systemd and shell scripts understand.
+public enum ExitStatus {
+    /// A broken `feeds.conf` (EX_CONFIG).
+    public static let configuration = ExitCode(78)
+    /// The store cannot be opened or created (EX_CANTCREAT).
+    public static let store = ExitCode(73)
+}

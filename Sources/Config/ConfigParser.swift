@@ -1,0 +1,179 @@
+import Foundation
+
+/// Reads the `feeds.conf` grammar:
+///
+///     # comment
+///     default interval=1h timeout=30s
+///     https://example.org/feed.xml title="Example" tags=news,world interval=15m
+///     file:samples/local.xml
+///
+/// One feed per line (`URL [key=value ...]`); `default` lines set values for every feed
+/// that does not set its own. Every problem is collected with its line number, so
+/// `aggregator check-config` can print them all at once.
+public enum ConfigParser {
+    static let feedOptions = ["title", "tags", "interval", "timeout"]
+    static let defaultOptions = ["interval", "timeout"]
+
+    public struct FileError: Error, CustomStringConvertible, Sendable {
+        public let path: String
+        public let reason: String
+        public var description: String { "\(path): \(reason)" }
+    }
+
+    /// Reads and parses the file at `path`; relative `file:` feeds resolve against its folder.
+    public static func load(path: String) throws(FileError) -> Configuration {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: path)
+                ? "cannot read the file (\(String(cString: strerror(errno))))" : "no such file"
+            throw FileError(path: path, reason: reason)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw FileError(path: path, reason: "not UTF-8 text")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return parse(text: text, path: path, baseDirectory: folder)
+    }
+
+    public static func parse(text: String, path: String, baseDirectory: String) -> Configuration {
+        var diagnostics: [Diagnostic] = []
+        var defaults = [String: (value: Int, line: Int)]()
+        var pending: [(feed: FeedConfig, explicit: Set<String>)] = []
+        var firstLineOfURL = [String: Int]()
+
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let lineNumber = index + 1
+            func report(_ message: String, _ severity: Diagnostic.Severity = .error) {
+                diagnostics.append(Diagnostic(file: path, line: lineNumber, severity: severity, message: message))
+            }
+            let words: [String]
+            do {
+                words = try LineTokenizer.words(in: rawLine)
+            } catch {
+                report("unterminated quote")
+                continue
+            }
+            guard let first = words.first else { continue }
+            let options = parseOptions(Array(words.dropFirst()), report: { report($0) })
+
+            if first == "default" {
+                for (key, value) in options {
+                    guard defaultOptions.contains(key) else {
+                        report(unknownOption(key, known: defaultOptions, context: "default"))
+                        continue
+                    }
+                    guard let seconds = duration(key: key, value: value, report: { report($0) }) else { continue }
+                    if let earlier = defaults[key] {
+                        report("default \(key) set again (first set on line \(earlier.line)); this value wins", .warning)
+                    }
+                    defaults[key] = (seconds, lineNumber)
+                }
+                continue
+            }
+
+            let url: String
+            switch FeedURL.resolve(first, baseDirectory: baseDirectory) {
+            case .success(let resolved): url = resolved
+            case .failure(let problem):
+                report(problem.message)
+                continue
+            }
+            var feed = FeedConfig(url: url, line: lineNumber)
+            var explicit = Set<String>()
+            var lineIsValid = true
+            for (key, value) in options {
+                switch key {
+                case "title":
+                    feed.title = value
+                case "tags":
+                    feed.tags = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                        .filter { !$0.isEmpty }
+                case "interval", "timeout":
+                    guard let seconds = duration(key: key, value: value, report: { report($0) }) else {
+                        lineIsValid = false
+                        continue
+                    }
+                    if key == "interval" { feed.interval = seconds } else { feed.timeout = seconds }
+                    explicit.insert(key)
+                default:
+                    report(unknownOption(key, known: feedOptions, context: nil))
+                    lineIsValid = false
+                }
+            }
+            let identity = FeedURL.identity(url)
+            if let earlier = firstLineOfURL[identity] {
+                report("duplicate feed \(url) (first listed on line \(earlier)); this line is ignored", .warning)
+                continue
+            }
+            firstLineOfURL[identity] = lineNumber
+            if lineIsValid { pending.append((feed, explicit)) }
+        }
+
+        let feeds = pending.map { item -> FeedConfig in
+            var feed = item.feed
+            if !item.explicit.contains("interval"), let value = defaults["interval"] { feed.interval = value.value }
+            if !item.explicit.contains("timeout"), let value = defaults["timeout"] { feed.timeout = value.value }
+            return feed
+        }
+        return Configuration(path: path, feeds: feeds, diagnostics: diagnostics)
+    }
+
+    /// `key=value` words in order; a word without `=` or with an empty side is reported.
+    private static func parseOptions(_ words: [String], report: (String) -> Void) -> [(String, String)] {
+        var options: [(String, String)] = []
+        for word in words {
+            guard let equals = word.firstIndex(of: "=") else {
+                report("expected key=value, found '\(word)'")
+                continue
+            }
+            let key = String(word[..<equals])
+            let value = String(word[word.index(after: equals)...])
+            if key.isEmpty {
+                report("missing option name before '=' in '\(word)'")
+            } else if value.isEmpty {
+                report("option '\(key)' has no value")
+            } else {
+                options.append((key, value))
+            }
+        }
+        return options
+    }
+
+    private static func duration(key: String, value: String, report: (String) -> Void) -> Int? {
+        if let seconds = Interval.seconds(from: value) { return seconds }
+        report("invalid \(key) '\(value)': use a whole number with s, m, h or d (90s, 15m, 2h, 1d)")
+        return nil
+    }
+
+    private static func unknownOption(_ key: String, known: [String], context: String?) -> String {
+        let place = context.map { " for '\($0)'" } ?? ""
+        var message = "unknown option '\(key)'\(place)"
+        if let guess = known.min(by: { editDistance($0, key) < editDistance($1, key) }),
+           editDistance(guess, key) <= 2 {
+            message += " (did you mean '\(guess)'?)"
+        } else {
+            message += " (known: \(known.joined(separator: ", ")))"
+        }
+        return message
+    }
+
+    /// Levenshtein distance, for "did you mean" hints on short option names.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var row = Array(0...b.count)
+        for i in 1...a.count {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...b.count {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return row[b.count]
+    }
+}

@@ -1,0 +1,46 @@
+/// One feed as the user configured it in `feeds.conf`.
+public struct FeedConfig: Sendable, Equatable {
+    /// The URL to poll, absolute (`file:` paths already resolved against the config's folder).
+    public var url: String
+    public var title: String?
+    public var tags: [String]
+    /// Seconds between polls.
+    public var interval: Int
+    /// Seconds a whole transfer may take.
+    public var timeout: Int
+    /// Where the feed is listed, for messages.
+    public var line: Int
+
+    public init(url: String, title: String? = nil, tags: [String] = [], interval: Int = Defaults.interval,
+                timeout: Int = Defaults.timeout, line: Int = 0) {
+        self.url = url
+        self.title = title
+        self.tags = tags
+        self.interval = interval
+        self.timeout = timeout
+        self.line = line
+    }
+}
+
+/// Values used when neither the feed's line nor a `default` line sets one.
+public enum Defaults {
+    public static let interval = 30 * 60
+    public static let timeout = 60
+}
+
+/// A parsed `feeds.conf`: the feeds that can be polled, and every problem found on the way.
+public struct Configuration: Sendable {
+    public var path: String
+    public var feeds: [FeedConfig]
+    public var diagnostics: [Diagnostic]
+
+    public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
+    public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
+    public var isValid: Bool { errors.isEmpty }
+
+    public init(path: String, feeds: [FeedConfig], diagnostics: [Diagnostic]) {
+        self.path = path
+        self.feeds = feeds
+        self.diagnostics = diagnostics
+    }
+}

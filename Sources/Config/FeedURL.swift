@@ -1,0 +1,66 @@
+import Foundation
+
+/// Checks and completes the URL at the start of a `feeds.conf` line.
+public enum FeedURL {
+    public struct Problem: Error, Equatable {
+        public let message: String
+    }
+
+    static let schemes = ["http", "https", "file"]
+
+    /// An absolute URL for `text`: `http(s)://` as written, `file:` paths made absolute
+    /// against `baseDirectory` (the folder holding `feeds.conf`).
+    public static func resolve(_ text: String, baseDirectory: String) -> Result<String, Problem> {
+        guard let colon = text.firstIndex(of: ":"), text[..<colon].allSatisfy(\.isLetter), colon != text.startIndex
+        else {
+            return .failure(Problem(message:
+                "not a URL: '\(text)' (a feed line starts with http://, https:// or file:)"))
+        }
+        let scheme = text[..<colon].lowercased()
+        guard schemes.contains(scheme) else {
+            return .failure(Problem(message: "unsupported URL scheme '\(scheme)' in '\(text)' (use http, https or file)"))
+        }
+        let rest = String(text[text.index(after: colon)...])
+        if scheme == "file" { return resolveFile(rest, original: text, baseDirectory: baseDirectory) }
+
+        guard rest.hasPrefix("//"), let components = URLComponents(string: text),
+              let host = components.host, !host.isEmpty
+        else {
+            return .failure(Problem(message: "not a valid \(scheme) URL: '\(text)'"))
+        }
+        return .success(text)
+    }
+
+    private static func resolveFile(_ rest: String, original: String, baseDirectory: String) -> Result<String, Problem> {
+        var path: String
+        if rest.hasPrefix("//") {
+            // file://HOST/path: only an empty host or localhost names this machine.
+            let afterSlashes = rest.dropFirst(2)
+            let slash = afterSlashes.firstIndex(of: "/") ?? afterSlashes.endIndex
+            let host = afterSlashes[..<slash]
+            guard host.isEmpty || host.lowercased() == "localhost" else {
+                return .failure(Problem(message:
+                    "file URL '\(original)' names host '\(host)': use file:relative/path or file:///absolute/path"))
+            }
+            path = String(afterSlashes[slash...])
+        } else {
+            path = rest
+        }
+        path = path.removingPercentEncoding ?? path
+        guard !path.isEmpty else {
+            return .failure(Problem(message: "file URL '\(original)' has no path"))
+        }
+        if !path.hasPrefix("/") { path = baseDirectory + "/" + path }
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL
+        return .success(absolute.absoluteString)
+    }
+
+    /// The form two lines are compared in to find duplicates: scheme and host are case-insensitive.
+    public static func identity(_ url: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return url }
+        let scheme = url[..<schemeEnd.lowerBound].lowercased()
+        let afterScheme = url[schemeEnd.upperBound...]
+        let hostEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex
+        return scheme + "://" + afterScheme[..<hostEnd].lowercased() + afterScheme[hostEnd...]
+    }
+}

@@ -1,0 +1,43 @@
+/// Splits one `feeds.conf` line into words, newsboat-style: white space separates,
+/// double quotes group (`title="Xinhua | China"`), a backslash escapes inside quotes,
+/// and `#` starts a comment only at the start of a word (so URL fragments survive).
+enum LineTokenizer {
+    enum Failure: Error, Equatable { case unterminatedQuote }
+
+    static func words(in line: Substring) throws(Failure) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var inWord = false
+        var inQuotes = false
+        var escaped = false
+        for ch in line {
+            if inQuotes {
+                if escaped {
+                    current.append(ch)
+                    escaped = false
+                } else if ch == "\\" {
+                    escaped = true
+                } else if ch == "\"" {
+                    inQuotes = false
+                } else {
+                    current.append(ch)
+                }
+                continue
+            }
+            if ch == " " || ch == "\t" || ch == "\r" {
+                if inWord { words.append(current); current = ""; inWord = false }
+            } else if ch == "#" && !inWord {
+                break
+            } else if ch == "\"" {
+                inWord = true
+                inQuotes = true
+            } else {
+                inWord = true
+                current.append(ch)
+            }
+        }
+        if inQuotes { throw .unterminatedQuote }
+        if inWord { words.append(current) }
+        return words
+    }
+}

@@ -1,0 +1,125 @@
+import Config
+import FeedParser
+import Fetcher
+import Foundation
+import Logging
+import Store
+
+/// The one place that chains fetch → parse → store for a feed (the fetcher never
+/// parses, the parser does no I/O, the store knows nothing of HTTP).
+public struct FeedPoller: Sendable {
+    public let fetcher: Fetcher
+    public let store: Store
+    public let logger: Logger
+    public var userAgent: String = UserAgent.default
+
+    public init(fetcher: Fetcher, store: Store, logger: Logger) {
+        self.fetcher = fetcher
+        self.store = store
+        self.logger = logger
+    }
+
+    /// Polls every feed once, concurrently (the fetcher bounds the transfers).
+    public func pollAll(_ feeds: [FeedConfig]) async -> [PollReport] {
+        await withTaskGroup(of: (Int, PollReport).self) { group in
+            for (index, feed) in feeds.enumerated() {
+                group.addTask { (index, await poll(feed)) }
+            }
+            var reports = [PollReport?](repeating: nil, count: feeds.count)
+            for await (index, report) in group { reports[index] = report }
+            return reports.compactMap { $0 }
+        }
+    }
+
+    public func poll(_ feed: FeedConfig) async -> PollReport {
+        let started = Date()
+        let state: FeedState?
+        do {
+            state = try store.feed(url: feed.url)
+        } catch {
+            return report(feed, .failed("store: \(error)"), nextDue: started.addingTimeInterval(Double(feed.interval)))
+        }
+        let request = FetchRequest(url: feed.url, etag: state?.etag, lastModified: state?.lastModified,
+                                   timeout: feed.timeout, userAgent: userAgent)
+        let update: FeedUpdate
+        var status: Int?
+        var warnings: [String] = []
+        do {
+            let response = try await fetcher.fetch(request)
+            status = response.status
+            let validators = Validators.change(after: response)
+            let now = Date()
+            if response.isNotModified {
+                update = FeedUpdate(result: .notModified, fetchedAt: now,
+                                    nextDue: Scheduler.nextDue(afterSuccessAt: now, interval: feed.interval),
+                                    validators: validators)
+            } else if response.isSuccess {
+                do {
+                    let parsed = try FeedParser.parse(response.body, url: response.effectiveURL)
+                    warnings = parsed.warnings
+                    update = FeedUpdate(result: .fetched(title: parsed.title, siteLink: parsed.link, entries: parsed.entries),
+                                        fetchedAt: now,
+                                        nextDue: Scheduler.nextDue(afterSuccessAt: now, interval: feed.interval),
+                                        validators: validators)
+                } catch {
+                    update = failure(error.description, state: state, feed: feed, at: now)
+                }
+            } else {
+                update = failure("HTTP \(response.status)", state: state, feed: feed, at: now)
+            }
+        } catch where error.kind == .cancelled {
+            return report(feed, .cancelled, nextDue: started)
+        } catch {
+            update = failure("\(error.kind.rawValue): \(error.message)", state: state, feed: feed, at: Date())
+        }
+
+        let outcome: PollReport.Outcome
+        do {
+            let summary = try await store.apply(update, toFeed: feed.url)
+            switch update.result {
+            case .fetched: outcome = .fetched(inserted: summary.inserted, updated: summary.updated)
+            case .notModified: outcome = .notModified
+            case .failed(let message): outcome = .failed(message)
+            }
+        } catch is CancellationError {
+            return report(feed, .cancelled, nextDue: started)
+        } catch {
+            outcome = .failed("store: \(error)")
+        }
+        let result = PollReport(url: feed.url, outcome: outcome, status: status, warnings: warnings,
+                                duration: Date().timeIntervalSince(started), nextDue: update.nextDueAt)
+        log(result)
+        return result
+    }
+
+    private func failure(_ message: String, state: FeedState?, feed: FeedConfig, at now: Date) -> FeedUpdate {
+        let errors = (state?.errorCount ?? 0) + 1
+        return FeedUpdate(result: .failed(message: message), fetchedAt: now,
+                          nextDue: Scheduler.nextDue(afterFailureAt: now, interval: feed.interval,
+                                                     consecutiveErrors: errors))
+    }
+
+    private func report(_ feed: FeedConfig, _ outcome: PollReport.Outcome, nextDue: Date) -> PollReport {
+        PollReport(url: feed.url, outcome: outcome, status: nil, warnings: [], duration: 0, nextDue: nextDue)
+    }
+
+    private func log(_ report: PollReport) {
+        let url = LogRedaction.redact(report.url)
+        switch report.outcome {
+        case .fetched, .notModified:
+            logger.info("\(LogRedaction.redact(report.summary))")
+            for warning in report.warnings.prefix(5) { logger.warning("parse \(url): \(warning)") }
+        case .failed(let message):
+            logger.error("fetch \(url): \(message)")
+        case .cancelled:
+            break
+        }
+    }
+}
+
+extension FeedUpdate {
+    init(result: Result, fetchedAt: Date, nextDue: Date, validators: Validators.Change? = nil) {
+        self.init(result: result, fetchedAt: fetchedAt, nextDueAt: nextDue,
+                  etag: validators?.etag, lastModified: validators?.lastModified)
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// What one poll of one feed did, for the log and for `aggregator fetch`'s output.
+public struct PollReport: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        case fetched(inserted: Int, updated: Int)
+        case notModified
+        case failed(String)
+        /// Shutdown interrupted the poll; nothing was written.
+        case cancelled
+    }
+
+    public let url: String
+    public let outcome: Outcome
+    public let status: Int?
+    public let warnings: [String]
+    public let duration: Double
+    public let nextDue: Date
+
+    public var failed: Bool {
+        if case .failed = outcome { return true }
+        return false
+    }
+
+    /// One line: `https://…: 200, 3 new, 1 updated (0.12 s)`.
+    public var summary: String {
+        let time = String(format: "%.2f s", duration)
+        switch outcome {
+        case .fetched(let inserted, let updated):
+            let status = self.status.map { "\($0), " } ?? ""
+            return "\(url): \(status)\(inserted) new, \(updated) updated (\(time))"
+        case .notModified: return "\(url): not modified (\(time))"
+        case .failed(let message): return "\(url): \(message)"
+        case .cancelled: return "\(url): cancelled"
+        }
+    }
+}

@@ -1,0 +1,298 @@
+import CLibXML2
+import Foundation
+
+/// Turns SAX events into a `ParsedFeed`. It recognises the format from the root element,
+/// keeps a stack of open elements (with their namespace, `xml:base` and `xml:lang`), and
+/// captures the text of the leaf elements it knows; `FieldRules` decides which those are.
+final class DocumentBuilder {
+    struct OpenElement {
+        let namespace: Namespace
+        let name: String
+        let base: String?
+        let lang: String?
+    }
+
+    /// Text being collected for one known element, with the attributes it started with.
+    struct Capture {
+        let field: Field
+        let mode: TextMode
+        let depth: Int
+        let attributes: [String: String]
+        var bytes: [UInt8] = []
+        /// Depth of child elements inside the captured one (markup in HTML/XHTML content).
+        var markupDepth = 0
+        var strippedWrapperDiv = false
+    }
+
+    let documentURL: String?
+    var lineNumber: () -> Int = { 0 }
+    private(set) var stopped = false
+    private(set) var notAFeed: String?
+
+    private var namespaces = NamespaceCache()
+    private var stack: [OpenElement] = []
+    private(set) var feed: ParsedFeed?
+    private var family: Family = .rss
+    private var entry: ParsedEntry?
+    private var entryDepth = 0
+    private var guidIsPermaLink = true
+    private var person: ParsedPerson?
+    private var capture: Capture?
+    private(set) var warnings: [String] = []
+
+    enum Family { case rss, atom }
+
+    init(documentURL: String?) {
+        self.documentURL = documentURL
+    }
+
+    // MARK: SAX events
+
+    func startElement(localName: UnsafePointer<xmlChar>, uri: UnsafePointer<xmlChar>?, attributes: XMLAttributes) {
+        if capture != nil {
+            captureChildStart(localName: localName, uri: uri, attributes: attributes)
+            return
+        }
+        let namespace = namespaces.lookup(uri)
+        let name = String(cString: localName)
+        let parent = stack.last
+        let base = attributes.value("base", namespace: Namespace.xmlURI)
+            .map { URLResolver.resolve($0, against: parent?.base ?? documentURL) } ?? parent?.base ?? documentURL
+        let lang = attributes.value("lang", namespace: Namespace.xmlURI) ?? parent?.lang
+        stack.append(OpenElement(namespace: namespace, name: name, base: base, lang: lang))
+
+        guard let parent else {
+            recogniseRoot(namespace: namespace, name: name, attributes: attributes, lang: lang)
+            return
+        }
+        if feed?.format == .rss10, namespace == .rss090 { feed?.format = .rss090 }
+
+        if isEntryStart(namespace: namespace, name: name) {
+            entry = ParsedEntry()
+            entryDepth = stack.count
+            guidIsPermaLink = true
+            if let about = attributes.value("about", namespace: "http://www.w3.org/1999/02/22-rdf-syntax-ns#") {
+                entry?.id = about
+            }
+            return
+        }
+        guard let field = FieldRules.field(family: family, namespace: namespace, name: name,
+                                           parent: parent, inEntry: entry != nil) else { return }
+        switch field {
+        case .link, .enclosure, .category:
+            if handleAttributeElement(field, namespace: namespace, attributes: attributes, base: base) { return }
+        case .personStart:
+            person = ParsedPerson()
+            return
+        default:
+            break
+        }
+        if field == .entryID, family == .rss, attributes.value("isPermaLink")?.lowercased() == "false" {
+            guidIsPermaLink = false
+        }
+        let mode = TextMode.forElement(field: field, family: family, attributes: attributes)
+        var saved: [String: String] = [:]
+        if let rel = attributes.value("rel") { saved["rel"] = rel }
+        capture = Capture(field: field, mode: mode, depth: stack.count, attributes: saved)
+    }
+
+    func endElement(localName: UnsafePointer<xmlChar>, uri: UnsafePointer<xmlChar>?) {
+        if var current = capture {
+            if current.markupDepth > 0 {
+                captureChildEnd(&current, localName: localName)
+                capture = current
+                return
+            }
+            capture = nil
+            finish(current)
+        }
+        guard let closed = stack.popLast() else { return }
+        if person != nil, FieldRules.isPerson(namespace: closed.namespace, name: closed.name, family: family) {
+            if let finished = person, !finished.isEmpty {
+                if entry != nil { entry?.authors.append(finished) } else { feed?.authors.append(finished) }
+            }
+            person = nil
+        }
+        if entry != nil, stack.count + 1 == entryDepth, let finished = entry {
+            feed?.entries.append(finalize(finished, base: closed.base))
+            entry = nil
+        }
+    }
+
+    func characters(_ text: UnsafeBufferPointer<xmlChar>) {
+        guard capture != nil else { return }
+        if capture!.mode == .xhtml {
+            HTMLEscaping.appendEscaped(text, to: &capture!.bytes)
+        } else {
+            capture!.bytes.append(contentsOf: text)
+        }
+    }
+
+    // MARK: Root and entries
+
+    private func recogniseRoot(namespace: Namespace, name: String, attributes: XMLAttributes, lang: String?) {
+        let format: FeedFormat
+        switch (name, namespace) {
+        case ("rss", _):
+            family = .rss
+            let version = attributes.value("version")?.trimmingCharacters(in: .whitespaces) ?? "2.0"
+            switch version {
+            case "0.91", "0.91.0": format = .rss091
+            case "0.92", "0.93", "0.94": format = .rss092
+            case "0.90", "0.9": format = .rss090
+            default: format = .rss20
+            }
+        case ("RDF", .rdf):
+            family = .rss
+            format = .rss10
+        case ("feed", .atom10):
+            family = .atom
+            format = .atom10
+        case ("feed", .atom03):
+            family = .atom
+            format = .atom03
+        case ("feed", .none):
+            family = .atom
+            format = attributes.value("version") == "0.3" ? .atom03 : .atom10
+        case ("html", _), ("HTML", _):
+            stop(reason: "HTML document")
+            return
+        default:
+            stop(reason: "XML document with root element <\(name)>")
+            return
+        }
+        feed = ParsedFeed(format: format)
+        feed?.language = lang
+    }
+
+    private func stop(reason: String) {
+        notAFeed = reason
+        stopped = true
+    }
+
+    private func isEntryStart(namespace: Namespace, name: String) -> Bool {
+        guard entry == nil else { return false }
+        switch family {
+        case .rss: return name == "item" && namespace.isRSSCore
+        case .atom: return name == "entry" && namespace.isAtom
+        }
+    }
+
+    private func finalize(_ raw: ParsedEntry, base: String?) -> ParsedEntry {
+        var entry = raw
+        if entry.link == nil, family == .rss, guidIsPermaLink, let id = entry.id,
+           id.hasPrefix("http://") || id.hasPrefix("https://") {
+            entry.link = id
+        }
+        var seen = Set<String>()
+        entry.categories = entry.categories.filter { seen.insert($0).inserted }
+        return entry
+    }
+
+    /// Atom links, categories and RSS enclosures carry their data in attributes.
+    /// Returns true when the element needs no text capture.
+    private func handleAttributeElement(_ field: Field, namespace: Namespace, attributes: XMLAttributes,
+                                        base: String?) -> Bool {
+        switch field {
+        case .link:
+            guard let href = attributes.value("href") else { return false }  // RSS <link>text</link>
+            let url = URLResolver.resolve(href, against: base)
+            let rel = attributes.value("rel") ?? "alternate"
+            if rel == "enclosure" {
+                entry?.enclosures.append(ParsedEnclosure(
+                    url: url, type: attributes.value("type"), length: attributes.value("length").flatMap { Int64($0) }))
+            } else if rel == "alternate" {
+                if entry != nil {
+                    if entry?.link == nil { entry?.link = url }
+                } else if feed?.link == nil {
+                    feed?.link = url
+                }
+            }
+            return true
+        case .enclosure:
+            guard let href = attributes.value("url") else { return true }
+            entry?.enclosures.append(ParsedEnclosure(
+                url: URLResolver.resolve(href, against: base), type: attributes.value("type"),
+                length: attributes.value("length").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }))
+            return true
+        case .category:
+            guard let term = attributes.value("term") ?? attributes.value("label") else { return false }
+            let trimmed = term.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !trimmed.isEmpty { entry?.categories.append(trimmed) }
+            return true
+        default:
+            return false
+        }
+    }
+
+    // MARK: Captured text
+
+    private func finish(_ capture: Capture) {
+        let raw = String(decoding: capture.bytes, as: UTF8.self)
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let base = stack.last?.base
+        switch capture.field {
+        case .feedTitle: feed?.title = capture.mode.plainText(text, family: family)
+        case .feedDescription: feed?.description = capture.mode.plainText(text, family: family)
+        case .feedLanguage: if !text.isEmpty { feed?.language = text }
+        case .feedUpdated: if feed?.updated == nil { feed?.updated = date(text) }
+        case .feedAuthor: if let p = PersonText.parse(text) { feed?.authors.append(p) }
+        case .entryID: if !text.isEmpty { entry?.id = text }
+        case .entryTitle: entry?.title = capture.mode.plainText(text, family: family)
+        case .link:
+            if !text.isEmpty {
+                let url = URLResolver.resolve(text, against: base)
+                if entry != nil { if entry?.link == nil { entry?.link = url } } else if feed?.link == nil { feed?.link = url }
+            }
+        case .entryPublished: if entry?.published == nil { entry?.published = date(text) }
+        case .entryUpdated: if entry?.updated == nil { entry?.updated = date(text) }
+        case .entryAuthor: if let p = PersonText.parse(text) { entry?.authors.append(p) }
+        case .entrySummary: if entry?.summary == nil { entry?.summary = capture.mode.html(text) }
+        case .entryContent: if entry?.content == nil || family == .atom { entry?.content = capture.mode.html(text) }
+        case .category: if !text.isEmpty { entry?.categories.append(text) }
+        case .personName: if !text.isEmpty { person?.name = text }
+        case .personEmail: if !text.isEmpty { person?.email = text }
+        case .personURI: if !text.isEmpty { person?.uri = URLResolver.resolve(text, against: base) }
+        case .enclosure, .personStart: break
+        }
+    }
+
+    private func date(_ text: String) -> Date? {
+        guard !text.isEmpty else { return nil }
+        if let date = DateParser.parse(text) { return date }
+        warnings.append("line \(lineNumber()): unparseable date '\(text.prefix(80))'")
+        return nil
+    }
+
+    // Child elements inside captured HTML/XHTML content are kept as markup.
+
+    private func captureChildStart(localName: UnsafePointer<xmlChar>, uri: UnsafePointer<xmlChar>?,
+                                   attributes: XMLAttributes) {
+        guard capture!.mode != .plain else { capture!.markupDepth += 1; return }
+        let name = String(cString: localName)
+        let onlySpaceSoFar = capture!.bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }
+        if capture!.mode == .xhtml, capture!.markupDepth == 0, name == "div", onlySpaceSoFar,
+           namespaces.lookup(uri) == .xhtml {
+            // Atom's XHTML content sits in a wrapper div that is not part of the content.
+            capture!.strippedWrapperDiv = true
+            capture!.markupDepth += 1
+            return
+        }
+        capture!.markupDepth += 1
+        var tag = "<" + name
+        for attribute in attributes.all {
+            tag += " \(attribute.name)=\"\(HTMLEscaping.escapeAttribute(attribute.value))\""
+        }
+        tag += ">"
+        capture!.bytes.append(contentsOf: tag.utf8)
+    }
+
+    private func captureChildEnd(_ current: inout Capture, localName: UnsafePointer<xmlChar>) {
+        current.markupDepth -= 1
+        guard current.mode != .plain else { return }
+        if current.markupDepth == 0 && current.strippedWrapperDiv { return }
+        let name = String(cString: localName)
+        if HTMLEscaping.voidElements.contains(name.lowercased()) { return }
+        current.bytes.append(contentsOf: "</\(name)>".utf8)
+    }
+}

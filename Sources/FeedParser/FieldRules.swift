@@ -1,0 +1,136 @@
+/// What a known element holds, and so where its text goes.
+enum Field: Equatable {
+    case feedTitle, feedDescription, feedLanguage, feedUpdated, feedAuthor
+    case entryID, entryTitle, entryPublished, entryUpdated, entryAuthor, entrySummary, entryContent
+    /// RSS `<link>` text or Atom `<link href>`, for the feed or the entry around it.
+    case link
+    case category, enclosure
+    case personStart, personName, personEmail, personURI
+}
+
+/// Which elements the parser reads, per format family. An element counts only directly
+/// inside the channel/feed or item/entry, so `<image><title>` or an Atom `<source>` never
+/// overwrite the feed's own fields.
+enum FieldRules {
+    static func field(family: DocumentBuilder.Family, namespace: Namespace, name: String,
+                      parent: DocumentBuilder.OpenElement, inEntry: Bool) -> Field? {
+        switch family {
+        case .rss: return rssField(namespace: namespace, name: name, parent: parent, inEntry: inEntry)
+        case .atom: return atomField(namespace: namespace, name: name, parent: parent, inEntry: inEntry)
+        }
+    }
+
+    static func isPerson(namespace: Namespace, name: String, family: DocumentBuilder.Family) -> Bool {
+        family == .atom && namespace.isAtom && name == "author"
+    }
+
+    private static func rssField(namespace: Namespace, name: String, parent: DocumentBuilder.OpenElement,
+                                 inEntry: Bool) -> Field? {
+        let inItem = inEntry && parent.name == "item" && parent.namespace.isRSSCore
+        let inChannel = !inEntry && parent.name == "channel" && parent.namespace.isRSSCore
+        guard inItem || inChannel else { return nil }
+        if namespace.isRSSCore {
+            switch name {
+            case "title": return inItem ? .entryTitle : .feedTitle
+            case "link": return .link
+            case "description": return inItem ? .entrySummary : .feedDescription
+            case "guid": return inItem ? .entryID : nil
+            case "pubDate": return inItem ? .entryPublished : .feedUpdated
+            case "lastBuildDate": return inChannel ? .feedUpdated : nil
+            case "language": return inChannel ? .feedLanguage : nil
+            case "author": return inItem ? .entryAuthor : nil
+            case "managingEditor": return inChannel ? .feedAuthor : nil
+            case "category": return inItem ? .category : nil
+            case "enclosure": return inItem ? .enclosure : nil
+            default: return nil
+            }
+        }
+        switch (namespace, name) {
+        case (.content, "encoded"): return inItem ? .entryContent : nil
+        case (.dc, "creator"): return inItem ? .entryAuthor : .feedAuthor
+        case (.dc, "date"): return inItem ? .entryPublished : .feedUpdated
+        case (.dc, "subject"): return inItem ? .category : nil
+        case (.dc, "language"): return inChannel ? .feedLanguage : nil
+        case (.dc, "description"): return inItem ? .entrySummary : nil
+        case (.dcterms, "modified"): return inItem ? .entryUpdated : .feedUpdated
+        case (.dcterms, "issued"), (.dcterms, "created"): return inItem ? .entryPublished : nil
+        case (.atom10, "link"): return .link
+        case (.atom10, "updated"): return inItem ? .entryUpdated : .feedUpdated
+        default: return nil
+        }
+    }
+
+    private static func atomField(namespace: Namespace, name: String, parent: DocumentBuilder.OpenElement,
+                                  inEntry: Bool) -> Field? {
+        guard namespace.isAtom, parent.namespace.isAtom else { return nil }
+        if parent.name == "author" {
+            switch name {
+            case "name": return .personName
+            case "email": return .personEmail
+            case "uri", "url": return .personURI
+            default: return nil
+            }
+        }
+        let inEntryElement = inEntry && parent.name == "entry"
+        let inFeed = !inEntry && parent.name == "feed"
+        guard inEntryElement || inFeed else { return nil }
+        switch name {
+        case "title": return inEntryElement ? .entryTitle : .feedTitle
+        case "subtitle", "tagline": return inFeed ? .feedDescription : nil
+        case "id": return inEntryElement ? .entryID : nil
+        case "link": return .link
+        case "updated", "modified": return inEntryElement ? .entryUpdated : .feedUpdated
+        case "published", "issued", "created": return inEntryElement ? .entryPublished : nil
+        case "author": return .personStart
+        case "summary": return inEntryElement ? .entrySummary : nil
+        case "content": return inEntryElement ? .entryContent : nil
+        case "category": return inEntryElement ? .category : nil
+        default: return nil
+        }
+    }
+}
+
+/// How a captured element's text is to be read.
+enum TextMode: Equatable {
+    case plain, html, xhtml
+
+    static func forElement(field: Field, family: DocumentBuilder.Family, attributes: XMLAttributes) -> TextMode {
+        switch family {
+        case .rss:
+            return [.entrySummary, .entryContent, .feedDescription].contains(field) ? .html : .plain
+        case .atom:
+            guard [.feedTitle, .feedDescription, .entryTitle, .entrySummary, .entryContent].contains(field)
+            else { return .plain }
+            let type = attributes.value("type")?.lowercased()
+            switch type {
+            case "html", "text/html": return .html
+            case "xhtml", "application/xhtml+xml": return .xhtml
+            default: break
+            }
+            switch attributes.value("mode")?.lowercased() {  // Atom 0.3
+            case "escaped": return .html
+            case "xml": return .xhtml
+            default: return .plain
+            }
+        }
+    }
+
+    /// The text for a plain-text field (titles): markup reduced to text, entities decoded.
+    func plainText(_ text: String, family: DocumentBuilder.Family) -> String? {
+        guard !text.isEmpty else { return nil }
+        switch self {
+        case .plain:
+            // RSS titles are nominally text, but publishers put markup and entities in them.
+            if family == .rss, text.contains("<") || text.contains("&") { return HTMLText.plainText(text) }
+            return text
+        case .html, .xhtml:
+            return HTMLText.plainText(text)
+        }
+    }
+
+    /// The text for an HTML field (summary, content): plain text is escaped into HTML.
+    func html(_ text: String) -> String? {
+        guard !text.isEmpty else { return nil }
+        return self == .plain ? HTMLEscaping.escapeText(text) : text
+    }
+}

@@ -1,0 +1,62 @@
+import CLibXML2
+import Foundation
+
+/// HTML reduced to readable plain text, with libxml2's forgiving HTML parser: tags go,
+/// entities are decoded, script and style are skipped, white space is collapsed.
+public enum HTMLText {
+    public static func plainText(_ html: String) -> String {
+        var utf8 = Array(html.utf8)
+        guard !utf8.isEmpty else { return "" }
+        let options = HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue
+            | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
+        let parsed = utf8.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                htmlReadMemory($0, Int32(buffer.count), nil, "UTF-8", Int32(bitPattern: options))
+            }
+        }
+        guard let doc = parsed else { return collapse(html) }
+        defer { xmlFreeDoc(doc) }
+        var out: [UInt8] = []
+        if let root = xmlDocGetRootElement(doc) { collect(root, into: &out) }
+        return collapse(String(decoding: out, as: UTF8.self))
+    }
+
+    private static let skipped: Set<String> = ["script", "style", "head", "title", "noscript", "template"]
+
+    private static func collect(_ node: xmlNodePtr, into out: inout [UInt8]) {
+        var child = node.pointee.children
+        while let current = child {
+            switch current.pointee.type {
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = current.pointee.content {
+                    out.append(contentsOf: UnsafeBufferPointer(start: content, count: Int(xmlStrlen(content))))
+                }
+            case XML_ELEMENT_NODE:
+                let name = String(cString: current.pointee.name)
+                if !skipped.contains(name) {
+                    collect(current, into: &out)
+                    out.append(0x20)  // block boundaries must not glue words together
+                }
+            default:
+                break
+            }
+            child = current.pointee.next
+        }
+    }
+
+    /// Runs of white space (including no-break spaces) become one space; ends are trimmed.
+    static func collapse(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        for scalar in text.unicodeScalars {
+            if scalar.properties.isWhitespace {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(" "); pendingSpace = false }
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}

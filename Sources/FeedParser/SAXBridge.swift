@@ -1,0 +1,141 @@
+import CLibXML2
+import Foundation
+
+/// Drives libxml2's SAX2 push parser over one document and forwards its events to a
+/// `DocumentBuilder`. The options are fixed for safety: recover from errors, never touch
+/// the network, never load a DTD or substitute entities (no XML_PARSE_NOENT, DTDLOAD, HUGE).
+final class SAXBridge {
+    static let chunkSize = 256 * 1024
+    static let maximumWarnings = 50
+
+    private let builder: DocumentBuilder
+    private var context: xmlParserCtxtPtr?
+    private(set) var warnings: [String] = []
+    private var droppedWarnings = 0
+    /// The first fatal error, for "not XML" messages when no element was ever seen.
+    private(set) var firstError: String?
+
+    init(builder: DocumentBuilder) {
+        self.builder = builder
+    }
+
+    private static let initialiseLibrary: Void = { xmlInitParser() }()
+
+    /// Feeds `bytes` through the parser in chunks, as they would arrive from the network.
+    func parse(_ bytes: UnsafeRawBufferPointer, documentURL: String?) {
+        _ = Self.initialiseLibrary
+        var handler = Self.makeHandler()
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        guard let ctxt = xmlCreatePushParserCtxt(&handler, me, nil, 0, documentURL) else {
+            firstError = "libxml2 could not create a parser"
+            return
+        }
+        context = ctxt
+        builder.lineNumber = { [unowned self] in self.currentLine }
+        let options = XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue
+        xmlCtxtUseOptions(ctxt, Int32(bitPattern: options))
+
+        var offset = 0
+        let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
+        repeat {
+            let length = min(Self.chunkSize, bytes.count - offset)
+            let isLast = offset + length >= bytes.count
+            xmlParseChunk(ctxt, base.map { $0 + offset }, Int32(length), isLast ? 1 : 0)
+            offset += length
+            if ctxt.pointee.disableSAX != 0 || builder.stopped { break }
+        } while offset < bytes.count
+
+        if droppedWarnings > 0 { warnings.append("\(droppedWarnings) more warnings not shown") }
+        // A DOCTYPE makes libxml2 build a document even without SAX tree callbacks.
+        if let doc = ctxt.pointee.myDoc { xmlFreeDoc(doc) }
+        xmlFreeParserCtxt(ctxt)
+        context = nil
+        builder.lineNumber = { 0 }
+    }
+
+    var currentLine: Int {
+        guard let context else { return 0 }
+        return Int(xmlSAX2GetLineNumber(context))
+    }
+
+    func stop() {
+        if let context { xmlStopParser(context) }
+    }
+
+    fileprivate func record(_ error: UnsafePointer<xmlError>) {
+        let raw = error.pointee.message.map { String(cString: $0) } ?? "unknown error"
+        let message = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = "line \(error.pointee.line):\(error.pointee.int2): \(message)"
+        if firstError == nil && error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue { firstError = text }
+        if warnings.count < Self.maximumWarnings { warnings.append(text) } else { droppedWarnings += 1 }
+    }
+
+    private static func bridge(_ ctx: UnsafeMutableRawPointer?) -> SAXBridge {
+        Unmanaged<SAXBridge>.fromOpaque(ctx!).takeUnretainedValue()
+    }
+
+    private static func makeHandler() -> xmlSAXHandler {
+        var handler = xmlSAXHandler()
+        handler.initialized = XML_SAX2_MAGIC
+        handler.startElementNs = { ctx, localName, _, uri, _, _, attributeCount, _, attributes in
+            let me = SAXBridge.bridge(ctx)
+            me.builder.startElement(
+                localName: localName!, uri: uri,
+                attributes: XMLAttributes(pointer: attributes, count: Int(attributeCount)))
+            if me.builder.stopped { me.stop() }
+        }
+        handler.endElementNs = { ctx, localName, _, uri in
+            SAXBridge.bridge(ctx).builder.endElement(localName: localName!, uri: uri)
+        }
+        handler.characters = { ctx, chars, length in
+            SAXBridge.bridge(ctx).builder.characters(UnsafeBufferPointer(start: chars, count: Int(length)))
+        }
+        handler.cdataBlock = { ctx, chars, length in
+            SAXBridge.bridge(ctx).builder.characters(UnsafeBufferPointer(start: chars, count: Int(length)))
+        }
+        handler.getEntity = { _, name in
+            guard let name else { return nil }
+            return HTMLEntities.entity(named: name)
+        }
+        handler.serror = { ctx, error in
+            guard let ctx, let error else { return }
+            SAXBridge.bridge(ctx).record(error)
+        }
+        return handler
+    }
+}
+
+/// The attributes libxml2 hands to startElementNs: five pointers each
+/// (local name, prefix, namespace URI, value start, value end).
+struct XMLAttributes {
+    let pointer: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    let count: Int
+
+    /// The value of the attribute named `localName` in no namespace (or in `namespace`).
+    func value(_ localName: String, namespace: String? = nil) -> String? {
+        guard let pointer else { return nil }
+        for i in 0..<count {
+            let base = pointer + i * 5
+            guard let name = base[0], xmlStrEqual(name, localName) != 0 else { continue }
+            if let namespace {
+                guard let uri = base[2], xmlStrEqual(uri, namespace) != 0 else { continue }
+            } else if base[2] != nil {
+                continue
+            }
+            guard let start = base[3], let end = base[4] else { return "" }
+            return String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+        }
+        return nil
+    }
+
+    /// Every attribute as (local name, value), for re-serialising XHTML content.
+    var all: [(name: String, value: String)] {
+        guard let pointer else { return [] }
+        return (0..<count).compactMap { i in
+            let base = pointer + i * 5
+            guard let name = base[0], let start = base[3], let end = base[4] else { return nil }
+            let value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+            return (String(cString: name), value)
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import CCurlShims
+import Foundation
+
+/// One easy handle and everything collected for it. Lives on the network thread only,
+/// from `start` to completion; libcurl's callbacks find it through `Unmanaged`.
+final class Transfer {
+    let id: UInt64
+    let request: FetchRequest
+    let completion: @Sendable (Result<FetchResponse, FetchError>) -> Void
+    let handle: UnsafeMutableRawPointer
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    private let started = DispatchTime.now()
+
+    var body: [UInt8] = []
+    var headers: [(name: String, value: String)] = []
+    var bodyTooLarge = false
+
+    init?(id: UInt64, request: FetchRequest,
+          completion: @escaping @Sendable (Result<FetchResponse, FetchError>) -> Void) {
+        guard let handle = curl_easy_init() else { return nil }
+        self.id = id
+        self.request = request
+        self.completion = completion
+        self.handle = handle
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
+    }
+
+    /// Sets every option; `me` is this object's unretained pointer for the callbacks.
+    func configure() {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        ccurl_easy_setopt_string(handle, CURLOPT_URL, request.url)
+        ccurl_easy_setopt_pointer(handle, CURLOPT_PRIVATE, me)
+        ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+        ccurl_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        ccurl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1)
+        ccurl_easy_setopt_long(handle, CURLOPT_MAXREDIRS, 10)
+        ccurl_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https,file")
+        ccurl_easy_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        // "" asks for every encoding this libcurl can decode (gzip, deflate, br, zstd).
+        ccurl_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
+        ccurl_easy_setopt_string(handle, CURLOPT_USERAGENT, request.userAgent)
+        ccurl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, request.connectTimeout)
+        ccurl_easy_setopt_long(handle, CURLOPT_TIMEOUT, request.timeout)
+        // A server trickling bytes is as good as dead: below 10 B/s for 30 s, give up.
+        ccurl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, 10)
+        ccurl_easy_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, 30)
+        ccurl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
+        ccurl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
+
+        var list: UnsafeMutablePointer<curl_slist>?
+        list = curl_slist_append(list, "Accept: application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8")
+        if let etag = request.etag { list = curl_slist_append(list, "If-None-Match: \(etag)") }
+        if let lastModified = request.lastModified { list = curl_slist_append(list, "If-Modified-Since: \(lastModified)") }
+        headerList = list
+        ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
+
+        ccurl_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, userdata in
+            let transfer = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
+            let length = size * count
+            guard transfer.body.count + length <= transfer.request.maximumBodySize else {
+                transfer.bodyTooLarge = true
+                return 0  // makes libcurl stop with CURLE_WRITE_ERROR
+            }
+            data.map { transfer.body.append(contentsOf: UnsafeRawBufferPointer(start: $0, count: length)) }
+            return length
+        }
+        ccurl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, me)
+        ccurl_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, userdata in
+            let transfer = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
+            let length = size * count
+            if let data { transfer.receivedHeaderLine(UnsafeRawBufferPointer(start: data, count: length)) }
+            return length
+        }
+        ccurl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, me)
+    }
+
+    /// Keeps only the last response's headers: a status line starts a new response
+    /// (each redirect hop, or the 100-continue before the real one).
+    private func receivedHeaderLine(_ bytes: UnsafeRawBufferPointer) {
+        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("HTTP/") {
+            headers.removeAll()
+            body.removeAll()
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        headers.append((name, value))
+    }
+
+    /// The outcome once libcurl reports the transfer done.
+    func result(code: CURLcode) -> Result<FetchResponse, FetchError> {
+        guard code == CURLE_OK else { return .failure(error(for: code)) }
+        var status = 0
+        ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        var urlPointer: UnsafePointer<CChar>?
+        ccurl_easy_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &urlPointer)
+        let effectiveURL = urlPointer.map { String(cString: $0) } ?? request.url
+        var redirects = 0
+        ccurl_easy_getinfo_long(handle, CURLINFO_REDIRECT_COUNT, &redirects)
+        var typePointer: UnsafePointer<CChar>?
+        ccurl_easy_getinfo_string(handle, CURLINFO_CONTENT_TYPE, &typePointer)
+        let isFile = effectiveURL.lowercased().hasPrefix("file:")
+        let headers = isFile ? [] : self.headers
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        var response = FetchResponse(
+            status: isFile ? 200 : status, effectiveURL: effectiveURL, redirectCount: redirects,
+            contentType: typePointer.map { String(cString: $0) }, etag: nil, lastModified: nil,
+            headers: headers, body: body, duration: elapsed)
+        response.etag = response.header("etag")
+        response.lastModified = response.header("last-modified")
+        return .success(response)
+    }
+
+    private func error(for code: CURLcode) -> FetchError {
+        let detail = errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+        let raw = Int(code.rawValue)
+        if bodyTooLarge {
+            return FetchError(kind: .bodyTooLarge,
+                              message: "body larger than \(request.maximumBodySize) bytes (after decompression)",
+                              curlCode: raw)
+        }
+        let kind: FetchError.Kind
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: kind = .dns
+        case CURLE_COULDNT_CONNECT: kind = .connect
+        case CURLE_OPERATION_TIMEDOUT: kind = .timeout
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+             CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_ENGINE_INITFAILED, CURLE_SSL_SHUTDOWN_FAILED:
+            kind = .tls
+        case CURLE_TOO_MANY_REDIRECTS: kind = .tooManyRedirects
+        case CURLE_UNSUPPORTED_PROTOCOL: kind = .unsupportedScheme
+        case CURLE_FILE_COULDNT_READ_FILE, CURLE_READ_ERROR: kind = .file
+        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2,
+             CURLE_HTTP2_STREAM, CURLE_WEIRD_SERVER_REPLY:
+            kind = .connection
+        case CURLE_BAD_CONTENT_ENCODING: kind = .decoding
+        default: kind = .other
+        }
+        return FetchError(kind: kind, message: detail, curlCode: raw)
+    }
+}

@@ -1,0 +1,53 @@
+import FeedParser
+
+/// The identity of an article within its feed. Derived in a fixed order that must never
+/// change once articles are stored (changing it would make every stored article "new"):
+/// the guid/id, else the link, else a hash of title and content. When one document
+/// repeats a key, later copies are told apart by their link, then by their position.
+enum DedupKey {
+    static func keys(for entries: [ParsedEntry]) -> [String] {
+        var seen = Set<String>()
+        var keys: [String] = []
+        keys.reserveCapacity(entries.count)
+        for (index, entry) in entries.enumerated() {
+            var key = baseKey(entry)
+            if seen.contains(key), let link = nonEmpty(entry.link) { key += "#link:" + link }
+            if seen.contains(key) { key += "#\(index)" }
+            seen.insert(key)
+            keys.append(key)
+        }
+        return keys
+    }
+
+    static func baseKey(_ entry: ParsedEntry) -> String {
+        if let id = nonEmpty(entry.id) { return "id:" + id }
+        if let link = nonEmpty(entry.link) { return "link:" + link }
+        return "hash:" + Hash.fnv1a64Hex([entry.title ?? "", entry.content ?? entry.summary ?? ""])
+    }
+
+    private static func nonEmpty(_ text: String?) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        return text
+    }
+}
+
+/// 64-bit FNV-1a: a fast, stable (across runs and builds, unlike Hasher) fingerprint.
+/// Collisions within one feed's handful of articles are vanishingly unlikely; it is not
+/// used for anything an attacker could profit from colliding.
+enum Hash {
+    static func fnv1a64Hex(_ parts: [String]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for (i, part) in parts.enumerated() {
+            if i > 0 {  // separator so ("ab","c") and ("a","bc") differ
+                hash ^= 0x1F
+                hash &*= 0x100_0000_01b3
+            }
+            for byte in part.utf8 {
+                hash ^= UInt64(byte)
+                hash &*= 0x100_0000_01b3
+            }
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

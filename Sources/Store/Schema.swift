@@ -1,0 +1,55 @@
+import GRDB
+
+/// The store's schema, grown only by appending migrations.
+/// Times are whole seconds since 1970 (UTC): compact, and range queries stay simple.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: feeds and articles") { db in
+            try db.execute(sql: """
+                CREATE TABLE feed (
+                    id INTEGER PRIMARY KEY,
+                    url TEXT NOT NULL UNIQUE,
+                    configTitle TEXT,                 -- title= in feeds.conf
+                    tags TEXT NOT NULL DEFAULT '',    -- comma-separated, from feeds.conf
+                    intervalSeconds INTEGER,
+                    inConfig INTEGER NOT NULL DEFAULT 1,
+                    title TEXT,                       -- the document's own title
+                    siteLink TEXT,
+                    etag TEXT,
+                    lastModified TEXT,
+                    lastFetchAt INTEGER,
+                    lastSuccessAt INTEGER,
+                    lastOutcome TEXT,                 -- FetchOutcome.rawValue
+                    lastError TEXT,
+                    errorCount INTEGER NOT NULL DEFAULT 0,
+                    nextDueAt INTEGER,
+                    createdAt INTEGER NOT NULL
+                );
+                CREATE TABLE article (
+                    id INTEGER PRIMARY KEY,
+                    feedId INTEGER NOT NULL REFERENCES feed(id) ON DELETE CASCADE,
+                    dedupKey TEXT NOT NULL,           -- see DedupKey: never changes once stored
+                    guid TEXT,
+                    link TEXT,
+                    title TEXT,
+                    author TEXT,
+                    published INTEGER,
+                    updated INTEGER,
+                    firstSeen INTEGER NOT NULL,
+                    changedAt INTEGER,
+                    sortDate INTEGER NOT NULL,        -- published, else updated, else firstSeen
+                    summary TEXT,
+                    content TEXT,
+                    categories TEXT,                  -- JSON array
+                    enclosures TEXT,                  -- JSON array
+                    fingerprint TEXT NOT NULL,        -- of the stored fields: unchanged items write nothing
+                    UNIQUE(feedId, dedupKey)
+                );
+                CREATE INDEX article_sortDate ON article(sortDate, id);
+                CREATE INDEX article_feed_sortDate ON article(feedId, sortDate);
+                """)
+        }
+        return migrator
+    }
+}

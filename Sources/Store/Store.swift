@@ -1,0 +1,178 @@
+import FeedParser
+import Foundation
+import GRDB
+
+/// The on-disk store: SQLite in WAL mode through GRDB, so the CLI reads while the daemon
+/// writes. A narrow interface (sync feeds, apply a poll's result, query articles) keeps
+/// SQL inside this module.
+public final class Store: Sendable {
+    public static let fileName = "aggregator.sqlite"
+
+    public struct OpenError: Error, CustomStringConvertible, Sendable {
+        public let path: String
+        public let reason: String
+        public var description: String { "\(path): \(reason)" }
+    }
+
+    public let path: String
+    let reader: any DatabaseReader
+    let writer: (any DatabaseWriter)?
+
+    /// Opens (creating it when `writable`) the store in `directory`.
+    public init(directory: String, writable: Bool) throws(OpenError) {
+        let path = directory + "/" + Self.fileName
+        self.path = path
+        do {
+            if writable {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                var configuration = Configuration()
+                configuration.busyMode = .timeout(10)
+                configuration.prepareDatabase { db in
+                    try db.execute(sql: "PRAGMA synchronous = NORMAL")  // durable at checkpoints; safe in WAL
+                }
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                try Schema.migrator.migrate(pool)
+                reader = pool
+                writer = pool
+            } else {
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw OpenError(path: path, reason: "no store here yet (run `aggregator fetch` or start aggregatord)")
+                }
+                var configuration = Configuration()
+                configuration.readonly = true
+                configuration.busyMode = .timeout(10)
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                reader = pool
+                writer = nil
+            }
+        } catch let error as OpenError {
+            throw error
+        } catch {
+            throw OpenError(path: path, reason: "\(error)")
+        }
+    }
+
+    private func requireWriter() throws -> any DatabaseWriter {
+        guard let writer else { throw OpenError(path: path, reason: "opened read-only") }
+        return writer
+    }
+
+    // MARK: Feeds
+
+    /// Makes the feed table match the configuration: new feeds are added, changed options
+    /// applied, and feeds no longer configured are marked so (their articles stay).
+    public func syncFeeds(_ subscriptions: [FeedSubscription], now: Date = Date()) throws {
+        try requireWriter().write { db in
+            try db.execute(sql: "UPDATE feed SET inConfig = 0")
+            for subscription in subscriptions {
+                try db.execute(sql: """
+                    INSERT INTO feed (url, configTitle, tags, intervalSeconds, inConfig, createdAt)
+                    VALUES (?, ?, ?, ?, 1, ?)
+                    ON CONFLICT(url) DO UPDATE SET configTitle = excluded.configTitle, tags = excluded.tags,
+                        intervalSeconds = excluded.intervalSeconds, inConfig = 1
+                    """, arguments: [subscription.url, subscription.title, subscription.tags.joined(separator: ","),
+                                     subscription.intervalSeconds, Seconds.from(now)])
+            }
+        }
+    }
+
+    public func feeds(includingRemoved: Bool = false) throws -> [FeedState] {
+        try reader.read { db in
+            let filter = includingRemoved ? "" : "WHERE inConfig = 1"
+            return try Row.fetchAll(db, sql: "\(FeedState.selectSQL) \(filter) ORDER BY id").map(FeedState.init(row:))
+        }
+    }
+
+    public func feed(url: String) throws -> FeedState? {
+        try reader.read { db in
+            try Row.fetchOne(db, sql: "\(FeedState.selectSQL) WHERE url = ?", arguments: [url]).map(FeedState.init(row:))
+        }
+    }
+
+    // MARK: Applying a poll
+
+    /// Records one poll's result and its articles in a single transaction: a reader sees
+    /// the feed's update whole or not at all.
+    @discardableResult
+    public func apply(_ update: FeedUpdate, toFeed url: String) async throws -> ApplySummary {
+        try await requireWriter().write { db in
+            let feedID = try Self.feedID(db, url: url, now: update.fetchedAt)
+            var summary = ApplySummary()
+            var assignments: [String] = ["lastFetchAt = :fetched", "nextDueAt = :due"]
+            var arguments: [String: (any DatabaseValueConvertible)?] = [
+                "fetched": Seconds.from(update.fetchedAt), "due": Seconds.from(update.nextDueAt), "id": feedID,
+            ]
+            switch update.result {
+            case .fetched(let title, let siteLink, let entries):
+                summary = try ArticleWriter(db: db, feedID: feedID, now: update.fetchedAt).write(entries)
+                assignments += ["title = coalesce(:title, title)", "siteLink = coalesce(:site, siteLink)",
+                                "lastSuccessAt = :fetched", "lastOutcome = 'ok'", "lastError = NULL", "errorCount = 0"]
+                arguments["title"] = title
+                arguments["site"] = siteLink
+            case .notModified:
+                assignments += ["lastSuccessAt = :fetched", "lastOutcome = 'not-modified'", "lastError = NULL",
+                                "errorCount = 0"]
+            case .failed(let message):
+                assignments += ["lastOutcome = 'error'", "lastError = :error", "errorCount = errorCount + 1"]
+                arguments["error"] = message
+            }
+            if let etag = update.etag {
+                assignments.append("etag = :etag")
+                arguments["etag"] = etag
+            }
+            if let lastModified = update.lastModified {
+                assignments.append("lastModified = :lastModified")
+                arguments["lastModified"] = lastModified
+            }
+            try db.execute(sql: "UPDATE feed SET \(assignments.joined(separator: ", ")) WHERE id = :id",
+                           arguments: StatementArguments(arguments))
+            return summary
+        }
+    }
+
+    private static func feedID(_ db: Database, url: String, now: Date) throws -> Int64 {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM feed WHERE url = ?", arguments: [url]) { return id }
+        try db.execute(sql: "INSERT INTO feed (url, inConfig, createdAt) VALUES (?, 0, ?)",
+                       arguments: [url, Seconds.from(now)])
+        return db.lastInsertedRowID
+    }
+
+    // MARK: Queries
+
+    /// Articles newest first; undated ones sort and filter by when they were first seen.
+    public func articles(_ query: ArticleQuery) throws -> [StoredArticle] {
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        if let since = query.since {
+            conditions.append("a.sortDate >= ?")
+            arguments += [Seconds.from(since)]
+        }
+        if let until = query.until {
+            conditions.append("a.sortDate < ?")
+            arguments += [Seconds.from(until)]
+        }
+        if let feed = query.feed {
+            conditions.append("(f.url = ? OR f.configTitle = ? COLLATE NOCASE OR f.title = ? COLLATE NOCASE)")
+            arguments += [feed, feed, feed]
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        var sql = "\(StoredArticle.selectSQL) \(whereClause) ORDER BY a.sortDate DESC, a.id DESC"
+        if let limit = query.limit {
+            sql += " LIMIT ?"
+            arguments += [limit]
+        }
+        return try reader.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(StoredArticle.init(row:))
+        }
+    }
+
+    public func articleCount() throws -> Int {
+        try reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM article") ?? 0 }
+    }
+}
+
+/// Whole seconds since 1970, the store's time unit.
+enum Seconds {
+    static func from(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
+    static func date(_ seconds: Int64?) -> Date? { seconds.map { Date(timeIntervalSince1970: Double($0)) } }
+}

@@ -1,0 +1,122 @@
+import FeedParser
+import Foundation
+
+/// One feed as the configuration describes it, for `Store.syncFeeds`.
+public struct FeedSubscription: Sendable, Equatable {
+    public var url: String
+    public var title: String?
+    public var tags: [String]
+    public var intervalSeconds: Int
+
+    public init(url: String, title: String? = nil, tags: [String] = [], intervalSeconds: Int) {
+        self.url = url
+        self.title = title
+        self.tags = tags
+        self.intervalSeconds = intervalSeconds
+    }
+}
+
+/// How the last poll of a feed ended.
+public enum FetchOutcome: String, Sendable, Codable {
+    case ok, notModified = "not-modified", error
+}
+
+/// A feed's row: configuration, fetch state and validators.
+public struct FeedState: Sendable, Equatable {
+    public var id: Int64
+    public var url: String
+    public var configTitle: String?
+    public var title: String?
+    public var tags: [String]
+    public var inConfig: Bool
+    public var siteLink: String?
+    public var etag: String?
+    public var lastModified: String?
+    public var lastFetchAt: Date?
+    public var lastSuccessAt: Date?
+    public var lastOutcome: FetchOutcome?
+    public var lastError: String?
+    public var errorCount: Int
+    public var nextDueAt: Date?
+    public var articleCount: Int
+
+    /// The name to show: the user's title, else the feed's own, else the URL.
+    public var displayTitle: String { configTitle ?? title ?? url }
+}
+
+/// What one poll learned about a feed, applied in one transaction.
+public struct FeedUpdate: Sendable {
+    public enum Result: Sendable {
+        /// A feed document was fetched and parsed.
+        case fetched(title: String?, siteLink: String?, entries: [ParsedEntry])
+        case notModified
+        /// Nothing usable: `message` says why, e.g. `HTTP 404` or `connect: Connection refused`.
+        case failed(message: String)
+    }
+
+    public var result: Result
+    public var fetchedAt: Date
+    public var nextDueAt: Date
+    /// New validators to keep; nil leaves the stored ones as they are.
+    public var etag: String??
+    public var lastModified: String??
+
+    public init(result: Result, fetchedAt: Date, nextDueAt: Date, etag: String?? = nil, lastModified: String?? = nil) {
+        self.result = result
+        self.fetchedAt = fetchedAt
+        self.nextDueAt = nextDueAt
+        self.etag = etag
+        self.lastModified = lastModified
+    }
+}
+
+/// What applying an update changed.
+public struct ApplySummary: Sendable, Equatable {
+    public var inserted = 0
+    public var updated = 0
+    public var unchanged = 0
+
+    public init(inserted: Int = 0, updated: Int = 0, unchanged: Int = 0) {
+        self.inserted = inserted
+        self.updated = updated
+        self.unchanged = unchanged
+    }
+}
+
+/// A stored article with the feed it came from.
+public struct StoredArticle: Sendable, Equatable {
+    public var id: Int64
+    public var feedURL: String
+    public var feedTitle: String
+    public var guid: String?
+    public var link: String?
+    public var title: String?
+    public var author: String?
+    public var published: Date?
+    public var updated: Date?
+    public var firstSeen: Date
+    public var changedAt: Date?
+    /// The date the article sorts and filters by.
+    public var date: Date
+    public var summary: String?
+    public var content: String?
+    public var categories: [String]
+}
+
+/// `aggregator list`'s filters.
+public struct ArticleQuery: Sendable {
+    /// Inclusive lower bound on the article's date.
+    public var since: Date?
+    /// Exclusive upper bound.
+    public var until: Date?
+    /// A feed's URL, its configured title or its own title.
+    public var feed: String?
+    public var limit: Int?
+
+    public init(since: Date? = nil, until: Date? = nil, feed: String? = nil, limit: Int? = nil) {
+        self.since = since
+        self.until = until
+        self.feed = feed
+        self.limit = limit
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+import Fetcher
+
+/// The CLI: query what aggregatord collected, poll once, inspect feeds and the config.
+@main
+struct Aggregator: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aggregator",
+        abstract: "Read and manage the articles collected by aggregatord.",
+        version: UserAgent.version,
+        subcommands: [ListCommand.self, FetchCommand.self, FeedsCommand.self, ParseCommand.self,
+                      CheckConfigCommand.self])
+}

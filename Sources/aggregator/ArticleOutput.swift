@@ -1,0 +1,90 @@
+import FeedParser
+import Foundation
+import Store
+
+/// How `list` prints articles: aligned text for people, one JSON object a line for scripts.
+enum ArticleOutput {
+    static func textLines(_ articles: [StoredArticle]) -> [String] {
+        let feedWidth = min(24, articles.map { $0.feedTitle.count }.max() ?? 0)
+        return articles.map { article in
+            let title = TerminalText.clean(article.title ?? "(untitled)")
+            let link = TerminalText.clean(article.link ?? "")
+            let feed = TerminalText.pad(TerminalText.clean(article.feedTitle), feedWidth)
+            return "\(localTime(article.date))  \(feed)  \(title)  \(link)"
+        }
+    }
+
+    struct JSONArticle: Encodable {
+        let id: Int64
+        let feed: String
+        let feed_title: String
+        let guid: String?
+        let title: String?
+        let link: String?
+        let author: String?
+        let date: String
+        let published: String?
+        let updated: String?
+        let first_seen: String
+        let categories: [String]
+        let summary: String?
+        let content: String?
+
+        init(_ a: StoredArticle) {
+            id = a.id
+            feed = a.feedURL
+            feed_title = a.feedTitle
+            guid = a.guid
+            title = a.title
+            link = a.link
+            author = a.author
+            date = DateFormatting.rfc3339(a.date)
+            published = a.published.map(DateFormatting.rfc3339)
+            updated = a.updated.map(DateFormatting.rfc3339)
+            first_seen = DateFormatting.rfc3339(a.firstSeen)
+            categories = a.categories
+            summary = a.summary
+            content = a.content
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(feed, forKey: .feed)
+            try c.encode(feed_title, forKey: .feed_title)
+            try c.encode(guid, forKey: .guid)
+            try c.encode(title, forKey: .title)
+            try c.encode(link, forKey: .link)
+            try c.encode(author, forKey: .author)
+            try c.encode(date, forKey: .date)
+            try c.encode(published, forKey: .published)
+            try c.encode(updated, forKey: .updated)
+            try c.encode(first_seen, forKey: .first_seen)
+            try c.encode(categories, forKey: .categories)
+            try c.encode(summary, forKey: .summary)
+            try c.encode(content, forKey: .content)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, feed, feed_title, guid, title, link, author, date, published, updated, first_seen,
+                 categories, summary, content
+        }
+    }
+
+    static func jsonLines(_ articles: [StoredArticle]) -> [String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return articles.compactMap { article in
+            (try? encoder.encode(JSONArticle(article))).map { String(decoding: $0, as: UTF8.self) }
+        }
+    }
+
+    /// `2020-10-31 08:21`, in the user's time zone.
+    static func localTime(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02d %02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min))
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import CommandSupport
+import Config
+import Daemon
+import Fetcher
+import Foundation
+import Store
+
+struct FetchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch",
+        abstract: "Poll every configured feed once, now, then exit (for cron and scripts).",
+        discussion: "Exits non-zero only when every feed failed.")
+
+    @OptionGroup var paths: PathOptions
+
+    func run() async throws {
+        let resolved = paths.resolve(writable: true)
+        let configuration = try ConfigLoading.load(resolved.config) { printError($0) }
+        let store: Store
+        do {
+            store = try Store(directory: resolved.data, writable: true)
+            try store.syncFeeds(configuration.feeds.map {
+                FeedSubscription(url: $0.url, title: $0.title, tags: $0.tags, intervalSeconds: $0.interval)
+            })
+        } catch {
+            printError("aggregator: \(error)")
+            throw ExitStatus.store
+        }
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+        let poller = FeedPoller(fetcher: fetcher, store: store, logger: LogSetup.silent)
+        let reports = await poller.pollAll(configuration.feeds)
+
+        var inserted = 0, updated = 0, failed = 0, notModified = 0
+        for report in reports {
+            print(TerminalText.clean(report.summary))
+            for warning in report.warnings.prefix(3) { print("  warning: \(TerminalText.clean(warning))") }
+            switch report.outcome {
+            case .fetched(let new, let changed): inserted += new; updated += changed
+            case .notModified: notModified += 1
+            case .failed, .cancelled: failed += 1
+            }
+        }
+        print("\(reports.count) feeds: \(reports.count - failed - notModified) fetched, \(notModified) not modified, "
+              + "\(failed) failed; \(inserted) new and \(updated) updated articles")
+        if !reports.isEmpty && failed == reports.count { throw ExitCode.failure }
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

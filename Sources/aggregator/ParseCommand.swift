@@ -1,0 +1,76 @@
+import ArgumentParser
+import FeedParser
+import Fetcher
+import Foundation
+
+struct ParseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parse",
+        abstract: "Parse one feed document and show what was understood, without touching the store.",
+        discussion: "Exit status 1 when the input is not a feed.")
+
+    @Argument(help: ArgumentHelp("A file, - for standard input, or an http(s)/file URL.", valueName: "source"))
+    var source: String
+
+    @Flag(help: "Print the JSON described in contract/parse-json.md.")
+    var json = false
+
+    func run() async throws {
+        let (bytes, url) = try await load()
+        do {
+            let feed = try FeedParser.parse(bytes, url: url)
+            if json {
+                print(feed.jsonText(pretty: true))
+            } else {
+                printSummary(feed)
+            }
+        } catch {
+            printError("aggregator: \(source): \(error)")
+            if json { print(#"{"error": "\#(jsonEscaped(error.description))"}"#) }
+            throw ExitCode.failure
+        }
+    }
+
+    private func load() async throws -> ([UInt8], String?) {
+        if source == "-" {
+            return (Array(FileHandle.standardInput.readDataToEndOfFile()), nil)
+        }
+        let lowered = source.lowercased()
+        if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") || lowered.hasPrefix("file:") {
+            let fetcher = Fetcher()
+            defer { fetcher.shutdown() }
+            do {
+                let response = try await fetcher.fetch(FetchRequest(url: source))
+                guard response.isSuccess else {
+                    printError("aggregator: \(source): HTTP \(response.status)")
+                    throw ExitCode.failure
+                }
+                return (response.body, response.effectiveURL)
+            } catch let error as FetchError {
+                printError("aggregator: \(source): \(error.kind.rawValue): \(error.message)")
+                throw ExitCode.failure
+            }
+        }
+        guard let data = FileManager.default.contents(atPath: source) else {
+            printError("aggregator: \(source): cannot read the file")
+            throw ExitCode.failure
+        }
+        return (Array(data), URL(fileURLWithPath: source).absoluteString)
+    }
+
+    private func printSummary(_ feed: ParsedFeed) {
+        print("\(feed.format.rawValue): \(TerminalText.clean(feed.title ?? "(untitled)"))"
+              + (feed.link.map { "  \($0)" } ?? ""))
+        print("\(feed.entries.count) entries")
+        for entry in feed.entries {
+            let date = (entry.published ?? entry.updated).map(DateFormatting.rfc3339) ?? "(no date)          "
+            print("  \(date)  \(TerminalText.clean(entry.title ?? "(untitled)"))  \(entry.link ?? "")")
+        }
+        for warning in feed.warnings { print("warning: \(TerminalText.clean(warning))") }
+    }
+
+    private func jsonEscaped(_ text: String) -> String {
+        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
+        return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import CommandSupport
+import Config
+import Daemon
+import Fetcher
+import Foundation
+import Logging
+import Store
+
+/// The daemon: polls the feeds in feeds.conf for ever, storing what it finds.
+@main
+struct AggregatorDaemon: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aggregatord",
+        abstract: "Poll the feeds in feeds.conf and store their articles, until stopped.",
+        discussion: "Exit status 78 means feeds.conf has errors; 73 that the store cannot be opened.",
+        version: UserAgent.version)
+
+    @OptionGroup var paths: PathOptions
+
+    @Option(name: .long, help: "Least important messages to log: trace, debug, info, notice, warning, error.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        LogSetup.bootstrap(level: logLevel)
+        let logger = Logger(label: "aggregatord")
+        let resolved = paths.resolve(writable: true)
+
+        let feeds = try ConfigLoading.load(resolved.config) { logger.error("\($0)") }
+        if feeds.feeds.isEmpty { logger.warning("\(resolved.config): no feeds configured") }
+
+        let store: Store
+        do {
+            store = try Store(directory: resolved.data, writable: true)
+            try store.syncFeeds(feeds.feeds.map {
+                FeedSubscription(url: $0.url, title: $0.title, tags: $0.tags, intervalSeconds: $0.interval)
+            })
+        } catch {
+            logger.critical("store: \(error)")
+            throw ExitStatus.store
+        }
+
+        let fetcher = Fetcher()
+        let daemon = Daemon(configuration: feeds, poller: FeedPoller(fetcher: fetcher, store: store, logger: logger),
+                            notifier: SystemdNotifier(), logger: logger)
+        let work = Task { await daemon.run() }
+        let signals = ShutdownSignals { number in
+            logger.info("received \(number == SIGTERM ? "SIGTERM" : "SIGINT"), stopping")
+            work.cancel()
+            // A backstop: whatever hangs, the process is gone within 5 s. Committed data
+            // is safe in SQLite's WAL whatever happens to a transaction in progress.
+            DispatchQueue.global().asyncAfter(deadline: .now() + 4.5) {
+                logger.error("shutdown took longer than 4.5 s; exiting now")
+                Foundation.exit(0)
+            }
+        }
+        await work.value
+        fetcher.shutdown()
+        withExtendedLifetime(signals) {}
+        logger.info("stopped")
+    }
+}
