@@ -70,17 +70,18 @@ let package = Package(
         .testTarget(
             name: "FeedParserTests", dependencies: ["FeedParser"],
             resources: [.copy("Fixtures")]),
-        .testTarget(
-            name: "FetcherTests",
-            dependencies: ["Fetcher", .product(name: "FlyingFox", package: "FlyingFox")]),
+        .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "FeedParser"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Fetcher", "Store"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: [
-                "aggregator", "aggregatord",
-                .product(name: "FlyingFox", package: "FlyingFox"),
-            ],
+            dependencies: ["aggregator", "aggregatord", "TestSupport"],
             resources: [.copy("Fixtures")]),
+        // A loopback HTTP server that records what it was asked, for the network tests.
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "FlyingFox", package: "FlyingFox")],
+            path: "Tests/TestSupport"),
     ],
     swiftLanguageModes: [.v6]
 )

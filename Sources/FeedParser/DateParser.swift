@@ -11,7 +11,7 @@ public enum DateParser {
         let start = bytes.firstIndex(where: { !isSpace($0) }) ?? bytes.endIndex
         let trimmed = bytes[start...]
         guard !trimmed.isEmpty else { return nil }
-        if trimmed.allSatisfy(isDigit) { return unixTimestamp(trimmed) }
+        if trimmed.count != 4, trimmed.allSatisfy(isDigit) { return unixTimestamp(trimmed) }
         if trimmed.count >= 4, trimmed.prefix(4).allSatisfy(isDigit),
            trimmed.count == 4 || trimmed[trimmed.startIndex + 4] == UInt8(ascii: "-"),
            let date = iso8601(trimmed) {
@@ -83,6 +83,7 @@ public enum DateParser {
         var haveTime = false
         var offset: Int?
         var pm: Bool?
+        var yearFirst = false  // 2020/1/10: year, month, day
 
         while !scanner.atEnd {
             if scanner.skipSeparators() { continue }
@@ -121,6 +122,9 @@ public enum DateParser {
                 haveTime = true
             } else if digits == 4 && year == nil {
                 year = value
+                yearFirst = day == nil && month == nil
+            } else if digits <= 2 && yearFirst && month == nil {
+                month = value
             } else if digits <= 2 && day == nil {
                 day = value
             } else if digits <= 2 && year == nil {

@@ -58,6 +58,14 @@ final class SAXBridge {
         return Int(xmlSAX2GetLineNumber(context))
     }
 
+    /// libxml2 2.9 silently drops every entity reference (even `&amp;`) once the document
+    /// has had one error, because `xmlParseReference` gives up while `wellFormed` is 0.
+    /// Recover mode is only useful if text stays whole, so the flag is re-armed at each
+    /// SAX event; the errors themselves are already recorded as warnings.
+    @inline(__always) fileprivate func keepRecovering() {
+        if let context, context.pointee.wellFormed == 0 { context.pointee.wellFormed = 1 }
+    }
+
     func stop() {
         if let context { xmlStopParser(context) }
     }
@@ -79,19 +87,26 @@ final class SAXBridge {
         handler.initialized = XML_SAX2_MAGIC
         handler.startElementNs = { ctx, localName, _, uri, _, _, attributeCount, _, attributes in
             let me = SAXBridge.bridge(ctx)
+            me.keepRecovering()
             me.builder.startElement(
                 localName: localName!, uri: uri,
                 attributes: XMLAttributes(pointer: attributes, count: Int(attributeCount)))
             if me.builder.stopped { me.stop() }
         }
         handler.endElementNs = { ctx, localName, _, uri in
-            SAXBridge.bridge(ctx).builder.endElement(localName: localName!, uri: uri)
+            let me = SAXBridge.bridge(ctx)
+            me.keepRecovering()
+            me.builder.endElement(localName: localName!, uri: uri)
         }
         handler.characters = { ctx, chars, length in
-            SAXBridge.bridge(ctx).builder.characters(UnsafeBufferPointer(start: chars, count: Int(length)))
+            let me = SAXBridge.bridge(ctx)
+            me.keepRecovering()
+            me.builder.characters(UnsafeBufferPointer(start: chars, count: Int(length)))
         }
         handler.cdataBlock = { ctx, chars, length in
-            SAXBridge.bridge(ctx).builder.characters(UnsafeBufferPointer(start: chars, count: Int(length)))
+            let me = SAXBridge.bridge(ctx)
+            me.keepRecovering()
+            me.builder.characters(UnsafeBufferPointer(start: chars, count: Int(length)))
         }
         handler.getEntity = { _, name in
             guard let name else { return nil }
