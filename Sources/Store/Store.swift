@@ -107,22 +107,23 @@ public final class Store: Sendable {
                 summary = try ArticleWriter(db: db, feedID: feedID, now: update.fetchedAt).write(entries)
                 assignments += ["title = coalesce(:title, title)", "siteLink = coalesce(:site, siteLink)",
                                 "lastSuccessAt = :fetched", "lastOutcome = 'ok'", "lastError = NULL", "errorCount = 0"]
-                arguments["title"] = title
-                arguments["site"] = siteLink
+                // updateValue, because assigning nil to a dictionary key removes it.
+                arguments.updateValue(title, forKey: "title")
+                arguments.updateValue(siteLink, forKey: "site")
             case .notModified:
                 assignments += ["lastSuccessAt = :fetched", "lastOutcome = 'not-modified'", "lastError = NULL",
                                 "errorCount = 0"]
             case .failed(let message):
                 assignments += ["lastOutcome = 'error'", "lastError = :error", "errorCount = errorCount + 1"]
-                arguments["error"] = message
+                arguments.updateValue(message, forKey: "error")
             }
             if let etag = update.etag {
                 assignments.append("etag = :etag")
-                arguments["etag"] = etag
+                arguments.updateValue(etag, forKey: "etag")
             }
             if let lastModified = update.lastModified {
                 assignments.append("lastModified = :lastModified")
-                arguments["lastModified"] = lastModified
+                arguments.updateValue(lastModified, forKey: "lastModified")
             }
             try db.execute(sql: "UPDATE feed SET \(assignments.joined(separator: ", ")) WHERE id = :id",
                            arguments: StatementArguments(arguments))

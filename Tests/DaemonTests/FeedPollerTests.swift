@@ -1,0 +1,70 @@
+import Config
+import Fetcher
+import Foundation
+import Logging
+import Testing
+@testable import Daemon
+@testable import Store
+
+/// The whole chain for one feed — fetch, parse, store — over a `file:` URL.
+@Suite struct FeedPollerTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("poller-\(UUID().uuidString)")
+
+    func write(_ text: String, to name: String) throws -> String {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent(name)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file.absoluteString
+    }
+
+    func feed(items: [(String, String)]) -> String {
+        let body = items.map { "<item><guid>\($0.0)</guid><title>\($0.1)</title></item>" }.joined()
+        return "<rss version=\"2.0\"><channel><title>Local</title>\(body)</channel></rss>"
+    }
+
+    @Test func pollsParsesAndStoresThenWritesNothingTheSecondTime() async throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = try write(feed(items: [("1", "One"), ("2", "Two")]), to: "feed.xml")
+        let store = try Store(directory: folder.appendingPathComponent("data").path, writable: true)
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+        let poller = FeedPoller(fetcher: fetcher, store: store, logger: Logger(label: "test"))
+        let config = FeedConfig(url: url, interval: 60)
+
+        let first = await poller.poll(config)
+        #expect(first.outcome == .fetched(inserted: 2, updated: 0))
+        #expect(first.nextDue > Date().addingTimeInterval(50))
+        let second = await poller.poll(config)
+        #expect(second.outcome == .fetched(inserted: 0, updated: 0))
+
+        _ = try write(feed(items: [("1", "One, corrected"), ("2", "Two"), ("3", "Three")]), to: "feed.xml")
+        let third = await poller.poll(config)
+        #expect(third.outcome == .fetched(inserted: 1, updated: 1))
+        #expect(try store.feed(url: url)?.title == "Local")
+    }
+
+    @Test func failuresAreRecordedWithTheirReasonAndBackOff() async throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let notAFeed = try write("<html><body>nope</body></html>", to: "page.html")
+        let missing = folder.appendingPathComponent("missing.xml").absoluteString
+        let store = try Store(directory: folder.appendingPathComponent("data").path, writable: true)
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+        let poller = FeedPoller(fetcher: fetcher, store: store, logger: Logger(label: "test"))
+
+        let reports = await poller.pollAll([FeedConfig(url: notAFeed, interval: 60), FeedConfig(url: missing, interval: 60)])
+        #expect(reports.map(\.url) == [notAFeed, missing])
+        #expect(reports[0].outcome == .failed("not a feed: HTML document"))
+        guard case .failed(let message) = reports[1].outcome else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(message.hasPrefix("file: "))
+        let state = try #require(try store.feed(url: missing))
+        #expect(state.errorCount == 1)
+        #expect(state.lastOutcome == .error)
+
+        let again = await poller.poll(FeedConfig(url: missing, interval: 60))
+        #expect(again.nextDue > Date().addingTimeInterval(110))  // second failure: twice the interval
+    }
+}

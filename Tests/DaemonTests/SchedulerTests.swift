@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+@testable import Daemon
+@testable import Store
+
+@Suite struct SchedulerTests {
+    let now = Date(timeIntervalSince1970: 1_700_000_000)
+
+    @Test func successWaitsOneInterval() {
+        #expect(Scheduler.nextDue(afterSuccessAt: now, interval: 1800) == now.addingTimeInterval(1800))
+    }
+
+    @Test(arguments: [(1, 600), (2, 1200), (3, 2400), (4, 4800), (8, 76800), (9, 86400), (50, 86400)])
+    func failuresBackOffExponentiallyUpToADay(errors: Int, seconds: Int) {
+        #expect(Scheduler.nextDue(afterFailureAt: now, interval: 600, consecutiveErrors: errors)
+            == now.addingTimeInterval(Double(seconds)))
+    }
+
+    @Test func backoffNeverGoesBelowTheIntervalEvenForLongIntervals() {
+        #expect(Scheduler.nextDue(afterFailureAt: now, interval: 2 * 86400, consecutiveErrors: 3)
+            == now.addingTimeInterval(2 * 86400))
+    }
+
+    func state(lastFetch: Date?, nextDue: Date?, errors: Int = 0) -> FeedState {
+        FeedState(id: 1, url: "u", configTitle: nil, title: nil, tags: [], inConfig: true, siteLink: nil, etag: nil,
+                  lastModified: nil, lastFetchAt: lastFetch, lastSuccessAt: nil, lastOutcome: nil, lastError: nil,
+                  errorCount: errors, nextDueAt: nextDue, articleCount: 0)
+    }
+
+    @Test func dueDateComesFromTheStoreSoRestartsDoNotRefetchEverything() {
+        #expect(Scheduler.dueDate(for: nil, interval: 60, now: now) == now)
+        #expect(Scheduler.dueDate(for: state(lastFetch: nil, nextDue: nil), interval: 60, now: now) == now)
+        let stored = now.addingTimeInterval(300)
+        #expect(Scheduler.dueDate(for: state(lastFetch: now, nextDue: stored), interval: 600, now: now) == stored)
+        // A shortened interval applies at once...
+        #expect(Scheduler.dueDate(for: state(lastFetch: now, nextDue: stored), interval: 60, now: now)
+            == now.addingTimeInterval(60))
+        // ...but not to a feed in backoff.
+        #expect(Scheduler.dueDate(for: state(lastFetch: now, nextDue: stored, errors: 3), interval: 60, now: now)
+            == stored)
+    }
+}

@@ -1,0 +1,189 @@
+import FlyingFox
+import Foundation
+import TestSupport
+import Testing
+@testable import Fetcher
+
+@Suite(.serialized) struct FetcherTests {
+    static let body = Data("<rss version=\"2.0\"><channel><title>t</title></channel></rss>".utf8)
+
+    func gzip(_ data: Data) throws -> Data {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        process.arguments = ["-c"]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(data)
+        try input.fileHandleForWriting.close()
+        let compressed = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return compressed
+    }
+
+    @Test func fetchesAndReportsValidatorsAndSendsItsHeaders() async throws {
+        let server = try await LoopbackServer.start([
+            ("GET /feed", LoopbackServer.staticFeed(Self.body, etag: "\"abc\"", lastModified: "Sat, 31 Oct 2020 01:00:00 GMT")),
+        ])
+        defer { Task { await server.stop() } }
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+
+        let response = try await fetcher.fetch(FetchRequest(url: server.baseURL + "/feed"))
+        #expect(response.status == 200)
+        #expect(Data(response.body) == Self.body)
+        #expect(response.etag == "\"abc\"")
+        #expect(response.lastModified == "Sat, 31 Oct 2020 01:00:00 GMT")
+        #expect(response.contentType == "application/xml")
+
+        let sent = try #require(server.requests(path: "/feed").first)
+        #expect(sent.header("User-Agent")?.hasPrefix("aggregator/\(UserAgent.version)") == true)
+        let encodings = sent.header("Accept-Encoding") ?? ""
+        #expect(encodings.contains("gzip") && encodings.contains("br") && encodings.contains("zstd"))
+        #expect(sent.header("If-None-Match") == nil)
+        #expect(sent.header("If-Modified-Since") == nil)
+    }
+
+    @Test func sendsBothValidatorsAndReports304WithoutRetrying() async throws {
+        let server = try await LoopbackServer.start([
+            ("GET /feed", LoopbackServer.staticFeed(Self.body, etag: "\"abc\"", lastModified: "Sat, 31 Oct 2020 01:00:00 GMT")),
+        ])
+        defer { Task { await server.stop() } }
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+
+        let response = try await fetcher.fetch(FetchRequest(
+            url: server.baseURL + "/feed", etag: "\"abc\"", lastModified: "Sat, 31 Oct 2020 01:00:00 GMT"))
+        #expect(response.status == 304)
+        #expect(response.isNotModified)
+        #expect(response.body.isEmpty)
+        let sent = server.requests(path: "/feed")
+        #expect(sent.count == 1)
+        #expect(sent.first?.header("If-None-Match") == "\"abc\"")
+        #expect(sent.first?.header("If-Modified-Since") == "Sat, 31 Oct 2020 01:00:00 GMT")
+    }
+
+    @Test func decodesGzipAndCapsTheBodyAfterDecompression() async throws {
+        let small = try gzip(Self.body)
+        let bomb = try gzip(Data(repeating: 0x20, count: 1_000_000))
+        #expect(bomb.count < 10_000)
+        let server = try await LoopbackServer.start([
+            ("GET /gz", { _ in HTTPResponse(statusCode: .ok, headers: [HTTPHeader("Content-Encoding"): "gzip"], body: small) }),
+            ("GET /bomb", { _ in HTTPResponse(statusCode: .ok, headers: [HTTPHeader("Content-Encoding"): "gzip"], body: bomb) }),
+            ("GET /big", { _ in HTTPResponse(statusCode: .ok, body: Data(repeating: 0x41, count: 200_000)) }),
+        ])
+        defer { Task { await server.stop() } }
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+
+        let decoded = try await fetcher.fetch(FetchRequest(url: server.baseURL + "/gz"))
+        #expect(Data(decoded.body) == Self.body)
+
+        for path in ["/bomb", "/big"] {
+            await #expect(throws: FetchError.self) {
+                try await fetcher.fetch(FetchRequest(url: server.baseURL + path, maximumBodySize: 100_000))
+            }
+            do {
+                _ = try await fetcher.fetch(FetchRequest(url: server.baseURL + path, maximumBodySize: 100_000))
+            } catch {
+                #expect(error.kind == .bodyTooLarge)
+                #expect(error.message == "body larger than 100000 bytes (after decompression)")
+            }
+        }
+    }
+
+    @Test func followsRedirectsAndStopsLoops() async throws {
+        let server = try await LoopbackServer.start([
+            ("GET /old", { _ in HTTPResponse(statusCode: .movedPermanently, headers: HTTPHeaders([.location: "/new"])) }),
+            ("GET /new", { _ in HTTPResponse(statusCode: .ok, body: Self.body) }),
+            ("GET /loop", { _ in HTTPResponse(statusCode: .found, headers: HTTPHeaders([.location: "/loop"])) }),
+        ])
+        defer { Task { await server.stop() } }
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+
+        let moved = try await fetcher.fetch(FetchRequest(url: server.baseURL + "/old"))
+        #expect(moved.status == 200)
+        #expect(moved.effectiveURL == server.baseURL + "/new")
+        #expect(moved.redirectCount == 1)
+
+        do {
+            _ = try await fetcher.fetch(FetchRequest(url: server.baseURL + "/loop"))
+            Issue.record("a redirect loop must fail")
+        } catch {
+            #expect(error.kind == .tooManyRedirects)
+        }
+        #expect(server.requests(path: "/loop").count == 11)  // the first request and 10 redirects
+    }
+
+    @Test func classifiesRefusedConnectionsTimeoutsAndSchemes() async throws {
+        let server = try await LoopbackServer.start([
+            ("GET /slow", { _ in try await Task.sleep(for: .seconds(5)); return HTTPResponse(statusCode: .ok) }),
+        ])
+        defer { Task { await server.stop() } }
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+
+        func kind(_ request: FetchRequest) async -> FetchError.Kind? {
+            do {
+                _ = try await fetcher.fetch(request)
+                return nil
+            } catch {
+                return error.kind
+            }
+        }
+        #expect(await kind(FetchRequest(url: "http://127.0.0.1:1/feed")) == .connect)
+        let started = Date()
+        #expect(await kind(FetchRequest(url: server.baseURL + "/slow", timeout: 1)) == .timeout)
+        #expect(Date().timeIntervalSince(started) < 3)
+        #expect(await kind(FetchRequest(url: "ftp://127.0.0.1/feed")) == .unsupportedScheme)
+        #expect(await kind(FetchRequest(url: "file:///nonexistent/feed.xml")) == .file)
+    }
+
+    @Test func cancellingTheTaskAbortsTheTransfer() async throws {
+        let server = try await LoopbackServer.start([
+            ("GET /slow", { _ in try await Task.sleep(for: .seconds(5)); return HTTPResponse(statusCode: .ok) }),
+        ])
+        defer { Task { await server.stop() } }
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+        let started = Date()
+        let task = Task { try await fetcher.fetch(FetchRequest(url: server.baseURL + "/slow")) }
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        let result = await task.result
+        #expect(Date().timeIntervalSince(started) < 2)
+        #expect(throws: FetchError(kind: .cancelled, message: "cancelled")) { try result.get() }
+    }
+
+    @Test func runsManyTransfersAtOnceOnOneThread() async throws {
+        let server = try await LoopbackServer.start([
+            ("GET /feed/*", { _ in try await Task.sleep(for: .milliseconds(300)); return HTTPResponse(statusCode: .ok, body: Self.body) }),
+        ])
+        defer { Task { await server.stop() } }
+        let fetcher = Fetcher(maximumConcurrentTransfers: 32, maximumConnectionsPerHost: 50)
+        defer { fetcher.shutdown() }
+        let started = Date()
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for i in 0..<40 {
+                group.addTask { (try? await fetcher.fetch(FetchRequest(url: server.baseURL + "/feed/\(i)")))?.status ?? 0 }
+            }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 200, count: 40))
+        // 40 requests of 300 ms each, 32 at a time: two rounds, not forty.
+        #expect(Date().timeIntervalSince(started) < 4)
+    }
+
+    @Test func readsFileURLs() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("feed-\(UUID().uuidString).xml")
+        try Self.body.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+        let response = try await fetcher.fetch(FetchRequest(url: file.absoluteString))
+        #expect(response.status == 200)
+        #expect(Data(response.body) == Self.body)
+    }
+}

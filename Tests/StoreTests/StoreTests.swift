@@ -1,0 +1,185 @@
+import FeedParser
+import Foundation
+import GRDB
+import Testing
+@testable import Store
+
+/// A store in a fresh temporary folder.
+final class TemporaryStore {
+    let folder: String
+    let store: Store
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)").path
+        store = try Store(directory: folder, writable: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
+}
+
+let feedURL = "http://example.org/feed.xml"
+let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+
+func entry(_ id: String?, title: String, link: String? = nil, published: Date? = nil, content: String? = nil) -> ParsedEntry {
+    ParsedEntry(id: id, title: title, link: link, published: published, content: content)
+}
+
+func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil) -> FeedUpdate {
+    FeedUpdate(result: .fetched(title: "Example", siteLink: "http://example.org/", entries: entries),
+               fetchedAt: date, nextDueAt: date.addingTimeInterval(1800), etag: etag)
+}
+
+@Suite struct StoreTests {
+    @Test func usesWALMode() throws {
+        let temp = try TemporaryStore()
+        let mode = try temp.store.reader.read { (db: Database) in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+    }
+
+    @Test func insertsThenWritesNothingForAnUnchangedFeed() async throws {
+        let temp = try TemporaryStore()
+        let entries = [entry("a", title: "A", published: t0), entry("b", title: "B", published: t0)]
+        let first = try await temp.store.apply(fetched(entries), toFeed: feedURL)
+        #expect(first == ApplySummary(inserted: 2, updated: 0, unchanged: 0))
+
+        let second = try await temp.store.apply(fetched(entries, at: t0.addingTimeInterval(60)), toFeed: feedURL)
+        #expect(second == ApplySummary(inserted: 0, updated: 0, unchanged: 2))
+        #expect(try temp.store.articleCount() == 2)
+        #expect(try temp.store.articles(ArticleQuery()).allSatisfy { $0.changedAt == nil && $0.firstSeen == t0 })
+    }
+
+    @Test func aChangedArticleIsUpdatedInPlaceAndKeepsItsFirstSeenTime() async throws {
+        let temp = try TemporaryStore()
+        try await temp.store.apply(fetched([entry("a", title: "Old title")]), toFeed: feedURL)
+        let later = t0.addingTimeInterval(3600)
+        let summary = try await temp.store.apply(fetched([entry("a", title: "New title")], at: later), toFeed: feedURL)
+        #expect(summary == ApplySummary(inserted: 0, updated: 1, unchanged: 0))
+        let article = try #require(try temp.store.articles(ArticleQuery()).first)
+        #expect(article.title == "New title")
+        #expect(article.firstSeen == t0)
+        #expect(article.changedAt == later)
+        #expect(article.date == t0)  // undated: sorts by first seen, which did not move
+    }
+
+    @Test func dedupKeyIsGuidThenLinkThenContentHash() async throws {
+        let temp = try TemporaryStore()
+        try await temp.store.apply(fetched([
+            entry("g", title: "by guid", link: "http://example.org/1"),
+            entry(nil, title: "by link", link: "http://example.org/2"),
+            entry(nil, title: "by hash", content: "body"),
+        ]), toFeed: feedURL)
+        // Same identities, with the guid article's link changed and the others rewritten.
+        let summary = try await temp.store.apply(fetched([
+            entry("g", title: "by guid", link: "http://example.org/1-moved"),
+            entry(nil, title: "by link, retitled", link: "http://example.org/2"),
+            entry(nil, title: "by hash", content: "body"),
+        ], at: t0.addingTimeInterval(10)), toFeed: feedURL)
+        #expect(summary == ApplySummary(inserted: 0, updated: 2, unchanged: 1))
+        #expect(try temp.store.articleCount() == 3)
+    }
+
+    @Test func repeatedGuidsInOneDocumentAreToldApart() {
+        let keys = DedupKey.keys(for: [
+            entry("same", title: "1", link: "http://e/1"), entry("same", title: "2", link: "http://e/2"),
+            entry("same", title: "3", link: "http://e/2"), entry(nil, title: "t", content: "c"),
+        ])
+        #expect(Set(keys).count == 4)
+        #expect(keys[0] == "id:same")
+        #expect(keys[1] == "id:same#link:http://e/2")
+        #expect(keys[3].hasPrefix("hash:"))
+        #expect(DedupKey.keys(for: [entry(nil, title: "t", content: "c")]) == [keys[3]])  // stable
+    }
+
+    @Test func listsNewestFirstWithSinceUntilFeedAndLimit() async throws {
+        let temp = try TemporaryStore()
+        let day: TimeInterval = 86400
+        try await temp.store.apply(fetched([
+            entry("old", title: "Old", published: t0.addingTimeInterval(-10 * day)),
+            entry("mid", title: "Mid", published: t0.addingTimeInterval(-5 * day)),
+            entry("new", title: "New", published: t0.addingTimeInterval(-1 * day)),
+        ]), toFeed: feedURL)
+        try await temp.store.apply(fetched([entry("x", title: "Other", published: t0)]), toFeed: "http://other.example/")
+        try temp.store.syncFeeds([FeedSubscription(url: feedURL, title: "My Feed", intervalSeconds: 60)])
+
+        #expect(try temp.store.articles(ArticleQuery()).map(\.title) == ["Other", "New", "Mid", "Old"])
+        #expect(try temp.store.articles(ArticleQuery(since: t0.addingTimeInterval(-6 * day))).map(\.title)
+            == ["Other", "New", "Mid"])
+        #expect(try temp.store.articles(ArticleQuery(until: t0.addingTimeInterval(-5 * day))).map(\.title) == ["Old"])
+        #expect(try temp.store.articles(ArticleQuery(feed: "my feed")).map(\.title) == ["New", "Mid", "Old"])
+        #expect(try temp.store.articles(ArticleQuery(feed: "Example")).count == 4)  // the document's own title
+        #expect(try temp.store.articles(ArticleQuery(feed: feedURL, limit: 1)).map(\.feedTitle) == ["My Feed"])
+    }
+
+    @Test func fetchStateAndValidatorsAreKeptEachOnItsOwn() async throws {
+        let temp = try TemporaryStore()
+        try await temp.store.apply(fetched([], etag: .some("\"v1\"")), toFeed: feedURL)
+        var state = try #require(try temp.store.feed(url: feedURL))
+        #expect(state.etag == "\"v1\"")
+        #expect(state.lastOutcome == .ok)
+
+        // A failure keeps the validators and counts errors.
+        for i in 1...2 {
+            try await temp.store.apply(FeedUpdate(result: .failed(message: "HTTP 503"), fetchedAt: t0,
+                                                  nextDueAt: t0.addingTimeInterval(60)), toFeed: feedURL)
+            state = try #require(try temp.store.feed(url: feedURL))
+            #expect(state.errorCount == i)
+        }
+        #expect(state.etag == "\"v1\"")
+        #expect(state.lastError == "HTTP 503")
+        #expect(state.lastOutcome == .error)
+
+        // Not modified, with a new Last-Modified but no ETag: only Last-Modified changes.
+        try await temp.store.apply(FeedUpdate(result: .notModified, fetchedAt: t0, nextDueAt: t0,
+                                              etag: nil, lastModified: .some("Mon, 01 Jan 2024 00:00:00 GMT")),
+                                   toFeed: feedURL)
+        state = try #require(try temp.store.feed(url: feedURL))
+        #expect(state.etag == "\"v1\"")
+        #expect(state.lastModified == "Mon, 01 Jan 2024 00:00:00 GMT")
+        #expect(state.errorCount == 0)
+        #expect(state.lastOutcome == .notModified)
+        #expect(state.lastError == nil)
+    }
+
+    @Test func aResponseWithoutValidatorsClearsTheStoredOnes() async throws {
+        let temp = try TemporaryStore()
+        try await temp.store.apply(fetched([], etag: .some("\"v1\"")), toFeed: feedURL)
+        try await temp.store.apply(
+            FeedUpdate(result: .fetched(title: nil, siteLink: nil, entries: []), fetchedAt: t0, nextDueAt: t0,
+                       etag: .some(nil), lastModified: .some(nil)),
+            toFeed: feedURL)
+        let state = try #require(try temp.store.feed(url: feedURL))
+        #expect(state.etag == nil)
+        #expect(state.title == "Example")  // a document without a title keeps the one we had
+        #expect(state.siteLink == "http://example.org/")
+    }
+
+    @Test func syncFeedsAddsUpdatesAndRetiresFeedsButKeepsTheirArticles() async throws {
+        let temp = try TemporaryStore()
+        try temp.store.syncFeeds([FeedSubscription(url: "http://a/", title: "A", tags: ["x"], intervalSeconds: 60),
+                                  FeedSubscription(url: "http://b/", intervalSeconds: 60)])
+        try await temp.store.apply(fetched([entry("1", title: "kept")]), toFeed: "http://b/")
+        try temp.store.syncFeeds([FeedSubscription(url: "http://a/", title: "A2", tags: ["y", "z"], intervalSeconds: 90)])
+        let feeds = try temp.store.feeds()
+        #expect(feeds.map(\.url) == ["http://a/"])
+        #expect(feeds[0].configTitle == "A2")
+        #expect(feeds[0].tags == ["y", "z"])
+        #expect(try temp.store.feeds(includingRemoved: true).count == 2)
+        #expect(try temp.store.articles(ArticleQuery()).map(\.title) == ["kept"])
+    }
+
+    @Test func aReadOnlyStoreReadsWhatTheWriterWrote() async throws {
+        let temp = try TemporaryStore()
+        try await temp.store.apply(fetched([entry("1", title: "one")]), toFeed: feedURL)
+        let reader = try Store(directory: temp.folder, writable: false)
+        #expect(try reader.articles(ArticleQuery()).map(\.title) == ["one"])
+        await #expect(throws: Store.OpenError.self) { try await reader.apply(fetched([]), toFeed: feedURL) }
+    }
+
+    @Test func aMissingStoreIsAClearError() {
+        #expect {
+            try Store(directory: "/nonexistent/aggregator", writable: false)
+        } throws: { error in
+            "\(error)".contains("no store here yet")
+        }
+    }
+}
