@@ -72,7 +72,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "FeedParser"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Fetcher", "Store"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Fetcher", "Store", "TestSupport"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["aggregator", "aggregatord", "TestSupport"],

@@ -1,0 +1,220 @@
+import FlyingFox
+import Foundation
+import TestSupport
+import Testing
+
+/// The built `aggregator` and `aggregatord` against the seed feeds on a loopback server.
+@Suite(.serialized) struct EndToEndTests {
+    static let products = ProcessRunner.productsFolder(of: Bundle.module)
+    static let cli = products.appendingPathComponent("aggregator")
+    static let daemon = products.appendingPathComponent("aggregatord")
+    static let september = "Autumn harvest in full swing across northern provinces"
+    static let october31 = "China to keep its door open in pursuing innovation: official"
+    static let october8 = "Golden Week travel figures released"
+
+    /// A scratch folder with a feeds.conf and a data folder.
+    struct Workspace {
+        let folder: URL
+        var config: String { folder.appendingPathComponent("feeds.conf").path }
+        var data: String { folder.appendingPathComponent("data").path }
+        var paths: [String] { ["--config", config, "--data", data] }
+
+        init(feedsConf: String) throws {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try feedsConf.write(toFile: config, atomically: true, encoding: .utf8)
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: folder) }
+    }
+
+    static func fixture(_ name: String) throws -> Data {
+        guard let url = Bundle.module.url(forResource: "Fixtures/" + name, withExtension: nil) else {
+            throw CocoaError(.fileNoSuchFile)
+        }
+        return try Data(contentsOf: url)
+    }
+
+    static func seedServer() async throws -> LoopbackServer {
+        try await LoopbackServer.start([
+            ("GET /china.rss", LoopbackServer.staticFeed(
+                try fixture("xinhua-china.rss.xml"), etag: "\"china-v1\"", lastModified: "Sat, 31 Oct 2020 01:30:00 GMT",
+                contentType: "application/rss+xml")),
+            ("GET /scitech.atom", LoopbackServer.staticFeed(
+                try fixture("xinhua-scitech.atom.xml"), etag: "\"scitech-v1\"",
+                lastModified: "Sat, 31 Oct 2020 01:40:00 GMT", contentType: "application/atom+xml")),
+        ])
+    }
+
+    func aggregator(_ arguments: [String]) async throws -> ProcessResult {
+        try await ProcessRunner.run(Self.cli, arguments, environment: ["TZ": "UTC"])
+    }
+
+    @Test func fetchThenListShowsOctoberArticlesAndRefetchingWritesNothing() async throws {
+        let server = try await Self.seedServer()
+        defer { Task { await server.stop() } }
+        let workspace = try Workspace(feedsConf: """
+            # the seed feeds
+            \(server.baseURL)/china.rss title="Xinhua | China"
+            \(server.baseURL)/scitech.atom
+            """)
+        defer { workspace.remove() }
+
+        let fetch = try await aggregator(["fetch"] + workspace.paths)
+        #expect(fetch.status == 0, "\(fetch.stderr)")
+        #expect(fetch.stdout.contains("\(server.baseURL)/china.rss: 200, 3 new, 0 updated"))
+        #expect(fetch.stdout.contains("\(server.baseURL)/scitech.atom: 200, 1 new, 0 updated"))
+
+        let list = try await aggregator(["list", "--since", "2020-10-01"] + workspace.paths)
+        #expect(list.status == 0, "\(list.stderr)")
+        let lines = list.stdout.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[0].contains(Self.october31))  // newest first; both feeds carry this story
+        #expect(lines[1].contains(Self.october31))
+        #expect(lines[2].contains(Self.october8))
+        #expect(lines[2].hasPrefix("2020-10-08 13:45"))
+        #expect(lines[2].contains("Xinhua | China"))
+        #expect(lines[2].contains("http://www.xinhuanet.com/english/2020-10/08/c_139426371.htm"))
+        #expect(!list.stdout.contains(Self.september))
+
+        let json = try await aggregator(["list", "--json"] + workspace.paths)
+        let objects = try json.stdout.split(separator: "\n").map {
+            try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(objects.count == 4)
+        #expect(objects.last?["title"] as? String == Self.september)
+        #expect(objects.last?["published"] as? String == "2020-09-28T10:02:40Z")
+
+        // Polling again: conditional requests, answered 304, and no new rows.
+        let again = try await aggregator(["fetch"] + workspace.paths)
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("\(server.baseURL)/china.rss: not modified"))
+        #expect(again.stdout.contains("0 new and 0 updated articles"))
+        let requests = server.requests(path: "/china.rss")
+        #expect(requests.count == 2)
+        #expect(requests[1].header("If-None-Match") == "\"china-v1\"")
+        #expect(requests[1].header("If-Modified-Since") == "Sat, 31 Oct 2020 01:30:00 GMT")
+        let after = try await aggregator(["list", "--json"] + workspace.paths)
+        #expect(after.stdout.split(separator: "\n").count == 4)
+
+        let feeds = try await aggregator(["feeds"] + workspace.paths)
+        #expect(feeds.stdout.contains("not-modified"))
+        #expect(feeds.stdout.contains("Xinhua | China"))
+        #expect(feeds.stdout.contains("Xinhua | Sci-Tech"))  // the document's own title
+
+        let filtered = try await aggregator(["list", "--feed", "Xinhua | China", "--until", "2020-10-08", "--limit", "5"]
+            + workspace.paths)
+        #expect(filtered.stdout.split(separator: "\n").map { $0.contains(Self.october8) || $0.contains(Self.september) }
+            == [true, true])
+    }
+
+    @Test func theDaemonPollsAtItsIntervalTellsSystemdAndStopsOnSIGTERM() async throws {
+        let server = try await Self.seedServer()
+        defer { Task { await server.stop() } }
+        let workspace = try Workspace(feedsConf: "\(server.baseURL)/china.rss interval=1s\n")
+        defer { workspace.remove() }
+        let socketPath = workspace.folder.appendingPathComponent("notify").path
+        let notify = try NotifyListener(path: socketPath)
+        defer { notify.close() }
+
+        let process = Process()
+        process.executableURL = Self.daemon
+        process.arguments = workspace.paths
+        process.environment = ProcessInfo.processInfo.environment.merging(["NOTIFY_SOCKET": socketPath]) { _, new in new }
+        let logFile = workspace.folder.appendingPathComponent("daemon.log")
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: logFile)
+        process.standardOutput = FileHandle.nullDevice
+        let exit = Task { try await ProcessRunner.wait(for: process, timeout: 60) }
+
+        // READY=1 comes once the config is loaded and the store open.
+        var messages: [String] = []
+        for _ in 0..<20 where !messages.contains(where: { $0.hasPrefix("READY=1") }) {
+            if let message = await Task.detached(operation: { notify.receive(timeout: 0.5) }).value {
+                messages.append(message)
+            }
+        }
+        #expect(messages.contains { $0.hasPrefix("READY=1") })
+
+        // With a 1 s interval the feed is polled again and again (and answered 304).
+        for _ in 0..<100 where server.requests(path: "/china.rss").count < 3 {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(server.requests(path: "/china.rss").count >= 3)
+        #expect(server.requests(path: "/china.rss").last?.header("If-None-Match") == "\"china-v1\"")
+
+        let list = try await aggregator(["list", "--since", "2020-10-01"] + workspace.paths)
+        #expect(list.stdout.contains(Self.october31))
+
+        let stopping = Date()
+        kill(process.processIdentifier, SIGTERM)
+        let status = try await exit.value
+        #expect(status == 0)
+        #expect(Date().timeIntervalSince(stopping) < 5)
+        let log = try String(contentsOf: logFile, encoding: .utf8)
+        #expect(log.contains("received SIGTERM, stopping"))
+        #expect(log.contains("stopped"))
+        #expect(log.contains("\(server.baseURL)/china.rss: 200, 3 new, 0 updated"))
+    }
+
+    @Test func aBrokenConfigStopsTheDaemonWithEX_CONFIGAndCheckConfigListsEveryProblem() async throws {
+        let workspace = try Workspace(feedsConf: """
+            http://127.0.0.1:1/ok.xml
+            http://127.0.0.1:1/feed.xml intervall=15m
+            gopher://example.org/feed
+            """)
+        defer { workspace.remove() }
+        let daemon = try await ProcessRunner.run(Self.daemon, workspace.paths, timeout: 20)
+        #expect(daemon.status == 78)
+        #expect(daemon.stderr.contains("\(workspace.config):2: unknown option 'intervall' (did you mean 'interval'?)"))
+        #expect(daemon.stderr.contains("\(workspace.config):3: unsupported URL scheme 'gopher'"))
+
+        let check = try await aggregator(["check-config", "--config", workspace.config])
+        #expect(check.status == 1)
+        #expect(check.stdout.contains("\(workspace.config):2: unknown option 'intervall'"))
+        #expect(check.stdout.contains("\(workspace.config):3: unsupported URL scheme"))
+        #expect(check.stdout.contains("2 errors"))
+
+        try "http://127.0.0.1:1/ok.xml\n".write(toFile: workspace.config, atomically: true, encoding: .utf8)
+        let fixed = try await aggregator(["check-config", "--config", workspace.config])
+        #expect(fixed.status == 0)
+        #expect(fixed.stdout.contains("1 feeds, no errors"))
+    }
+
+    @Test func badArgumentsGiveUsageAndANonZeroExit() async throws {
+        let badDate = try await aggregator(["list", "--since", "last tuesday", "--data", "/nonexistent"])
+        #expect(badDate.status != 0)
+        #expect(badDate.stderr.contains("invalid date 'last tuesday'"))
+        #expect(badDate.stderr.contains("Usage: aggregator list"))
+
+        let unknown = try await aggregator(["frobnicate"])
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("Usage:"))
+    }
+
+    @Test func parsePrintsTheContractJSONAndRefusesNonFeeds() async throws {
+        let workspace = try Workspace(feedsConf: "")
+        defer { workspace.remove() }
+        let feedFile = workspace.folder.appendingPathComponent("china.rss").path
+        try Self.fixture("xinhua-china.rss.xml").write(to: URL(fileURLWithPath: feedFile))
+        let parsed = try await aggregator(["parse", feedFile, "--json"])
+        #expect(parsed.status == 0)
+        let object = try #require(JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: Any])
+        #expect(object["format"] as? String == "rss2.0")
+        #expect((object["entries"] as? [[String: Any]])?.count == 3)
+
+        let pageFile = workspace.folder.appendingPathComponent("page.html").path
+        try "<html><body>hello</body></html>".write(toFile: pageFile, atomically: true, encoding: .utf8)
+        let page = try await aggregator(["parse", pageFile, "--json"])
+        #expect(page.status == 1)
+        #expect(page.stderr.contains("not a feed: HTML document"))
+        let error = try #require(JSONSerialization.jsonObject(with: Data(page.stdout.utf8)) as? [String: Any])
+        #expect(error["error"] as? String == "not a feed: HTML document")
+    }
+
+    @Test func listWithoutAStoreSaysSo() async throws {
+        let result = try await aggregator(["list", "--data", "/nonexistent/aggregator"])
+        #expect(result.status == 73)
+        #expect(result.stderr.contains("no store here yet"))
+    }
+}
