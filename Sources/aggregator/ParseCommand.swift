@@ -12,7 +12,7 @@ struct ParseCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("A file, - for standard input, or an http(s)/file URL.", valueName: "source"))
     var source: String
 
-    @Flag(help: "Print the JSON described in contract/parse-json.md.")
+    @Flag(help: "Print the JSON described in docs/parse-json.md.")
     var json = false
 
     func run() async throws {

@@ -43,6 +43,7 @@ struct AggregatorDaemon: AsyncParsableCommand {
         let fetcher = Fetcher()
         let daemon = Daemon(configuration: feeds, poller: FeedPoller(fetcher: fetcher, store: store, logger: logger),
                             notifier: SystemdNotifier(), logger: logger)
+        signal(SIGPIPE, SIG_IGN)  // a closed stderr or socket must not kill the daemon
         let work = Task { await daemon.run() }
         let signals = ShutdownSignals { number in
             logger.info("received \(number == SIGTERM ? "SIGTERM" : "SIGINT"), stopping")
