@@ -3,6 +3,8 @@
 #               list what was collected, then keep polling with aggregatord (Ctrl-C stops)
 #   make test   install missing system packages, run every test, check the systemd unit
 
+SHELL := /bin/bash
+
 PREFIX      ?= /usr/local
 SYSCONFDIR  ?= /etc
 UNITDIR     ?= /etc/systemd/system
@@ -46,9 +48,14 @@ run: release
 	@echo "In another terminal: $(RELEASE)/aggregator list --since 2020-10-01 --data $(DATA)"
 	exec $(RELEASE)/aggregatord --config feeds.conf --data $(DATA)
 
+# swift test prints XCTest's (empty) summary and Swift Testing's; the last line here
+# sums up the run in the plain "N passed, N failed" form every CI reader understands.
 test: deps
-	swift test
+	@mkdir -p .build
+	set -o pipefail; swift test 2>&1 | tee .build/test.log
 	@$(MAKE) --no-print-directory check-systemd
+	@count=$$(grep -oE 'Test run with [0-9]+ tests' .build/test.log | grep -oE '[0-9]+' | tail -1); \
+	echo "tests: $${count:-0} passed, 0 failed"
 
 # The unit must verify and stay well hardened (exposure at most 1.5 on a 0–10 scale,
 # i.e. --threshold=15). Skipped where systemd-analyze is missing.
