@@ -19,10 +19,7 @@ struct FetchCommand: AsyncParsableCommand {
         let configuration = try ConfigLoading.load(resolved.config) { printError($0) }
         let store: Store
         do {
-            store = try Store(directory: resolved.data, writable: true)
-            try store.syncFeeds(configuration.feeds.map {
-                FeedSubscription(url: $0.url, title: $0.title, tags: $0.tags, intervalSeconds: $0.interval)
-            })
+            store = try Store.openForPolling(directory: resolved.data, configuration: configuration)
         } catch {
             printError("aggregator: \(error)")
             throw ExitStatus.store

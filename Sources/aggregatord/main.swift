@@ -31,10 +31,7 @@ struct AggregatorDaemon: AsyncParsableCommand {
 
         let store: Store
         do {
-            store = try Store(directory: resolved.data, writable: true)
-            try store.syncFeeds(feeds.feeds.map {
-                FeedSubscription(url: $0.url, title: $0.title, tags: $0.tags, intervalSeconds: $0.interval)
-            })
+            store = try Store.openForPolling(directory: resolved.data, configuration: feeds)
         } catch {
             logger.critical("store: \(error)")
             throw ExitStatus.store
