@@ -33,7 +33,10 @@ final class DocumentBuilder {
     private var stack: [OpenElement] = []
     private(set) var feed: ParsedFeed?
     private var family: Family = .rss
-    private var entry: ParsedEntry?
+    /// The entry being read; `inEntry` says whether there is one (a non-optional struct
+    /// is mutated in place, where an optional one is copied on every field write).
+    private var entry = ParsedEntry()
+    private var inEntry = false
     private var entryDepth = 0
     private var guidIsPermaLink = true
     private var person: ParsedPerson?
@@ -42,8 +45,13 @@ final class DocumentBuilder {
 
     enum Family { case rss, atom }
 
-    init(documentURL: String?) {
+    /// Receives each entry as it ends, instead of collecting them (streaming).
+    private let onEntry: ((ParsedEntry) -> Void)?
+    private(set) var entryCount = 0
+
+    init(documentURL: String?, onEntry: ((ParsedEntry) -> Void)? = nil) {
         self.documentURL = documentURL
+        self.onEntry = onEntry
     }
 
     // MARK: SAX events
@@ -69,15 +77,16 @@ final class DocumentBuilder {
 
         if isEntryStart(namespace: namespace, name: name) {
             entry = ParsedEntry()
+            inEntry = true
             entryDepth = stack.count
             guidIsPermaLink = true
             if let about = attributes.value("about", namespace: "http://www.w3.org/1999/02/22-rdf-syntax-ns#") {
-                entry?.id = about
+                entry.id = about
             }
             return
         }
         guard let field = FieldRules.field(family: family, namespace: namespace, name: name,
-                                           parent: parent, inEntry: entry != nil) else { return }
+                                           parent: parent, inEntry: inEntry) else { return }
         switch field {
         case .link, .enclosure, .category:
             if handleAttributeElement(field, namespace: namespace, attributes: attributes, base: base) { return }
@@ -109,13 +118,16 @@ final class DocumentBuilder {
         guard let closed = stack.popLast() else { return }
         if person != nil, FieldRules.isPerson(namespace: closed.namespace, name: closed.name, family: family) {
             if let finished = person, !finished.isEmpty {
-                if entry != nil { entry?.authors.append(finished) } else { feed?.authors.append(finished) }
+                if inEntry { entry.authors.append(finished) } else { feed?.authors.append(finished) }
             }
             person = nil
         }
-        if entry != nil, stack.count + 1 == entryDepth, let finished = entry {
-            feed?.entries.append(finalize(finished, base: closed.base))
-            entry = nil
+        if inEntry, stack.count + 1 == entryDepth {
+            inEntry = false
+            let complete = finalize(entry, base: closed.base)
+            entryCount += 1
+            if let onEntry { onEntry(complete) } else { feed?.entries.append(complete) }
+            entry = ParsedEntry()
         }
     }
 
@@ -135,7 +147,7 @@ final class DocumentBuilder {
         switch (name, namespace) {
         case ("rss", _):
             family = .rss
-            let version = attributes.value("version")?.trimmingCharacters(in: .whitespaces) ?? "2.0"
+            let version = attributes.value("version")?.asciiTrimmed ?? "2.0"
             switch version {
             case "0.91", "0.91.0": format = .rss091
             case "0.92", "0.93", "0.94": format = .rss092
@@ -171,7 +183,7 @@ final class DocumentBuilder {
     }
 
     private func isEntryStart(namespace: Namespace, name: String) -> Bool {
-        guard entry == nil else { return false }
+        guard !inEntry else { return false }
         switch family {
         case .rss: return name == "item" && namespace.isRSSCore
         case .atom: return name == "entry" && namespace.isAtom
@@ -199,11 +211,11 @@ final class DocumentBuilder {
             let url = URLResolver.resolve(href, against: base)
             let rel = attributes.value("rel") ?? "alternate"
             if rel == "enclosure" {
-                entry?.enclosures.append(ParsedEnclosure(
-                    url: url, type: attributes.value("type"), length: attributes.value("length").flatMap { Int64($0) }))
+                if inEntry { entry.enclosures.append(ParsedEnclosure(
+                    url: url, type: attributes.value("type"), length: attributes.value("length").flatMap { Int64($0) })) }
             } else if rel == "alternate" {
-                if entry != nil {
-                    if entry?.link == nil { entry?.link = url }
+                if inEntry {
+                    if entry.link == nil { entry.link = url }
                 } else if feed?.link == nil {
                     feed?.link = url
                 }
@@ -211,14 +223,15 @@ final class DocumentBuilder {
             return true
         case .enclosure:
             guard let href = attributes.value("url") else { return true }
-            entry?.enclosures.append(ParsedEnclosure(
+            guard inEntry else { return true }
+            entry.enclosures.append(ParsedEnclosure(
                 url: URLResolver.resolve(href, against: base), type: attributes.value("type"),
-                length: attributes.value("length").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }))
+                length: attributes.value("length").flatMap { Int64($0.asciiTrimmed) }))
             return true
         case .category:
             guard let term = attributes.value("term") ?? attributes.value("label") else { return false }
-            let trimmed = term.trimmingCharacters(in: .whitespacesAndNewlines)
-            if !trimmed.isEmpty { entry?.categories.append(trimmed) }
+            let trimmed = term.asciiTrimmed
+            if !trimmed.isEmpty && inEntry { entry.categories.append(trimmed) }
             return true
         default:
             return false
@@ -228,8 +241,7 @@ final class DocumentBuilder {
     // MARK: Captured text
 
     private func finish(_ capture: Capture) {
-        let raw = String(decoding: capture.bytes, as: UTF8.self)
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = ByteText.trimmedString(capture.bytes)
         let base = stack.last?.base
         switch capture.field {
         case .feedTitle: feed?.title = capture.mode.plainText(text, family: family)
@@ -237,19 +249,22 @@ final class DocumentBuilder {
         case .feedLanguage: if !text.isEmpty { feed?.language = text }
         case .feedUpdated: if feed?.updated == nil { feed?.updated = date(text) }
         case .feedAuthor: if let p = PersonText.parse(text) { feed?.authors.append(p) }
-        case .entryID: if !text.isEmpty { entry?.id = text }
-        case .entryTitle: entry?.title = capture.mode.plainText(text, family: family)
+        case .entryID: if !text.isEmpty { entry.id = text }
+        case .entryTitle: entry.title = capture.mode.plainText(text, family: family)
         case .link:
             if !text.isEmpty {
-                let url = URLResolver.resolve(text, against: base)
-                if entry != nil { if entry?.link == nil { entry?.link = url } } else if feed?.link == nil { feed?.link = url }
+                if inEntry {
+                    if entry.link == nil { entry.link = URLResolver.resolve(text, against: base) }
+                } else if feed?.link == nil {
+                    feed?.link = URLResolver.resolve(text, against: base)
+                }
             }
-        case .entryPublished: if entry?.published == nil { entry?.published = date(text) }
-        case .entryUpdated: if entry?.updated == nil { entry?.updated = date(text) }
-        case .entryAuthor: if let p = PersonText.parse(text) { entry?.authors.append(p) }
-        case .entrySummary: if entry?.summary == nil { entry?.summary = capture.mode.html(text) }
-        case .entryContent: if entry?.content == nil || family == .atom { entry?.content = capture.mode.html(text) }
-        case .category: if !text.isEmpty { entry?.categories.append(text) }
+        case .entryPublished: if entry.published == nil { entry.published = date(text) }
+        case .entryUpdated: if entry.updated == nil { entry.updated = date(text) }
+        case .entryAuthor: if let p = PersonText.parse(text) { entry.authors.append(p) }
+        case .entrySummary: if entry.summary == nil { entry.summary = capture.mode.html(text) }
+        case .entryContent: if entry.content == nil || family == .atom { entry.content = capture.mode.html(text) }
+        case .category: if !text.isEmpty && inEntry { entry.categories.append(text) }
         case .personName: if !text.isEmpty { person?.name = text }
         case .personEmail: if !text.isEmpty { person?.email = text }
         case .personURI: if !text.isEmpty { person?.uri = URLResolver.resolve(text, against: base) }
@@ -270,9 +285,8 @@ final class DocumentBuilder {
                                    attributes: XMLAttributes) {
         guard capture!.mode != .plain else { capture!.markupDepth += 1; return }
         let name = String(cString: localName)
-        let onlySpaceSoFar = capture!.bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D }
-        if capture!.mode == .xhtml, capture!.markupDepth == 0, name == "div", onlySpaceSoFar,
-           namespaces.lookup(uri) == .xhtml {
+        if capture!.mode == .xhtml, capture!.markupDepth == 0, name == "div",
+           ByteText.isBlank(capture!.bytes), namespaces.lookup(uri) == .xhtml {
             // Atom's XHTML content sits in a wrapper div that is not part of the content.
             capture!.strippedWrapperDiv = true
             capture!.markupDepth += 1

@@ -121,10 +121,10 @@ enum TextMode: Equatable {
         switch self {
         case .plain:
             // RSS titles are nominally text, but publishers put markup and entities in them.
-            if family == .rss, text.contains("<") || text.contains("&") { return HTMLText.plainText(text) }
-            return text
+            guard family == .rss else { return text }
+            return HTMLText.decodeIfMarkup(text)
         case .html, .xhtml:
-            return HTMLText.plainText(text)
+            return HTMLText.decodeIfMarkup(text)
         }
     }
 

@@ -5,7 +5,8 @@ enum HTMLEscaping {
     ]
 
     static func escapeText(_ text: String) -> String {
-        guard text.contains(where: { $0 == "&" || $0 == "<" || $0 == ">" }) else { return text }
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") })
+        else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count + 16)
         for ch in text {

@@ -21,6 +21,13 @@ public enum HTMLText {
         return collapse(String(decoding: out, as: UTF8.self))
     }
 
+    /// Text that may carry markup or entities (titles): reduced to text only when it does.
+    public static func decodeIfMarkup(_ text: String) -> String {
+        if EntityText.hasMarkup(text) { return plainText(text) }
+        if EntityText.hasReference(text) { return collapse(EntityText.decodeReferences(text)) }
+        return text
+    }
+
     private static let skipped: Set<String> = ["script", "style", "head", "title", "noscript", "template"]
 
     private static func collect(_ node: xmlNodePtr, into out: inout [UInt8]) {

@@ -4,20 +4,20 @@ import Foundation
 /// `jo@example.org (Jo Bloggs)`, `Jo Bloggs <jo@example.org>`, `jo@example.org`, `Jo Bloggs`.
 enum PersonText {
     static func parse(_ text: String) -> ParsedPerson? {
-        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = text.asciiTrimmed
         guard !text.isEmpty else { return nil }
         if text.hasSuffix(")"), let open = text.lastIndex(of: "(") {
-            let outside = text[..<open].trimmingCharacters(in: .whitespaces)
+            let outside = text[..<open].asciiTrimmed
             let inside = text[text.index(after: open)..<text.index(before: text.endIndex)]
-                .trimmingCharacters(in: .whitespaces)
+                .asciiTrimmed
             if outside.contains("@") && !outside.contains(" ") {
                 return ParsedPerson(name: inside.isEmpty ? nil : inside, email: outside)
             }
         }
         if text.hasSuffix(">"), let open = text.lastIndex(of: "<") {
-            let name = text[..<open].trimmingCharacters(in: .whitespaces)
+            let name = text[..<open].asciiTrimmed
             let email = text[text.index(after: open)..<text.index(before: text.endIndex)]
-                .trimmingCharacters(in: .whitespaces)
+                .asciiTrimmed
             if email.contains("@") { return ParsedPerson(name: name.isEmpty ? nil : name, email: email) }
         }
         if text.contains("@") && !text.contains(" ") { return ParsedPerson(email: text) }

@@ -21,8 +21,9 @@ final class SAXBridge {
 
     private static let initialiseLibrary: Void = { xmlInitParser() }()
 
-    /// Feeds `bytes` through the parser in chunks, as they would arrive from the network.
-    func parse(_ bytes: UnsafeRawBufferPointer, documentURL: String?) {
+    /// Creates the push parser. The bytes pushed later must be UTF-8: the encoding layer
+    /// converts everything else first, so libxml2 is told to ignore encoding labels.
+    func start(documentURL: String?) {
         _ = Self.initialiseLibrary
         var handler = Self.makeHandler()
         let me = Unmanaged.passUnretained(self).toOpaque()
@@ -32,26 +33,41 @@ final class SAXBridge {
         }
         context = ctxt
         builder.lineNumber = { [unowned self] in self.currentLine }
-        let options = XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue
+        let options = XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_IGNORE_ENC.rawValue
         xmlCtxtUseOptions(ctxt, Int32(bitPattern: options))
+    }
 
+    /// Parses the next piece of the document.
+    func push(_ bytes: UnsafeRawBufferPointer) {
+        guard let ctxt = context, !builder.stopped, ctxt.pointee.disableSAX == 0 else { return }
         var offset = 0
         let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
-        repeat {
+        while offset < bytes.count {
             let length = min(Self.chunkSize, bytes.count - offset)
-            let isLast = offset + length >= bytes.count
-            xmlParseChunk(ctxt, base.map { $0 + offset }, Int32(length), isLast ? 1 : 0)
+            xmlParseChunk(ctxt, base.map { $0 + offset }, Int32(length), 0)
             offset += length
-            if ctxt.pointee.disableSAX != 0 || builder.stopped { break }
-        } while offset < bytes.count
+            if builder.stopped { return }
+        }
+    }
 
+    /// Ends the document and frees the parser.
+    func finish() {
+        guard let ctxt = context else { return }
+        if !builder.stopped { xmlParseChunk(ctxt, nil, 0, 1) }
         if droppedWarnings > 0 { warnings.append("\(droppedWarnings) more warnings not shown") }
+        release()
+    }
+
+    private func release() {
+        guard let ctxt = context else { return }
         // A DOCTYPE makes libxml2 build a document even without SAX tree callbacks.
         if let doc = ctxt.pointee.myDoc { xmlFreeDoc(doc) }
         xmlFreeParserCtxt(ctxt)
         context = nil
         builder.lineNumber = { 0 }
     }
+
+    deinit { release() }
 
     var currentLine: Int {
         guard let context else { return 0 }

@@ -7,19 +7,28 @@ import Testing
         ("<!DOCTYPE html><html><head><title>x</title></head><body>hi</body></html>", "HTML document"),
         ("", "empty document"),
         ("  \n ", "empty document"),
-        (#"{"version": "https://jsonfeed.org/version/1.1"}"#, "JSON document (JSON Feed is not read yet)"),
+        (#"{"name": "not a feed"}"#, "JSON document that is not a JSON Feed (no version, no items)"),
+        ("[1, 2]", "JSON document that is not an object"),
+        (#"{"version": "https://jsonfeed.org/version/1.1", "items": [ }"#, "invalid JSON (Invalid value around character 59.)"),
         ("<note><to>x</to></note>", "XML document with root element <note>"),
     ])
     func refusesWhatIsNotAFeed(input: String, reason: String) {
         #expect(throws: NotAFeed(reason: reason)) { try parse(input) }
     }
 
-    @Test func refusesBinaryWithTheParsersReason() {
+    @Test func namesBinaryFormatsServersSendInstead() {
         let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]
+        #expect(throws: NotAFeed(reason: "PNG image")) { try FeedParser.parse(png) }
+        #expect(throws: NotAFeed(reason: "gzip data (the server sent it compressed without saying so)")) {
+            try FeedParser.parse([0x1F, 0x8B, 0x08, 0x00])
+        }
+    }
+
+    @Test func refusesTextThatIsNotXMLWithTheParsersReason() {
         #expect {
-            try FeedParser.parse(png)
+            try parse("hello, this is plain text")
         } throws: { error in
-            (error as? NotAFeed)?.reason.hasPrefix("not an XML document") == true
+            (error as? NotAFeed)?.reason.hasPrefix("not an XML document (line 1:1: Document is empty)") == true
         }
     }
 

@@ -1,0 +1,73 @@
+/// Makes a stream of bytes well-formed UTF-8 that XML accepts, chunk by chunk: invalid
+/// sequences become U+FFFD and control characters XML forbids are dropped (libxml2 would
+/// otherwise stop at the first one). A sequence split between chunks is carried over.
+/// Clean chunks — nearly all of them — are passed through without a copy.
+struct UTF8Sanitizer {
+    private var carry: [UInt8] = []
+    private(set) var invalidSequences = 0
+    private(set) var removedControls = 0
+
+    private static let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
+
+    mutating func process(_ input: UnsafeRawBufferPointer, isFinal: Bool, emit: (UnsafeRawBufferPointer) -> Void) {
+        if carry.isEmpty {
+            sanitize(input, isFinal: isFinal, emit: emit)
+        } else {
+            let joined = carry + Array(input)
+            carry.removeAll()
+            joined.withUnsafeBytes { sanitize($0, isFinal: isFinal, emit: emit) }
+        }
+    }
+
+    private mutating func sanitize(_ input: UnsafeRawBufferPointer, isFinal: Bool,
+                                   emit: (UnsafeRawBufferPointer) -> Void) {
+        var fixed: [UInt8]?
+        var cleanStart = 0
+        var index = 0
+        let count = input.count
+        func flushClean(upTo end: Int, into out: inout [UInt8]?) {
+            if out == nil { out = []; out!.reserveCapacity(count + 16) }
+            out!.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[cleanStart..<end]))
+        }
+        while index < count {
+            // Eight printable ASCII bytes at a time: no byte ≥ 0x80 and none below 0x20.
+            if index + 8 <= count {
+                let word = input.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let belowSpace = (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
+                if (word | belowSpace) & 0x8080_8080_8080_8080 == 0 {
+                    index += 8
+                    continue
+                }
+            }
+            let byte = input[index]
+            if byte >= 0x20 && byte < 0x80 { index += 1; continue }
+            if byte < 0x20 {
+                if byte == 0x09 || byte == 0x0A || byte == 0x0D { index += 1; continue }
+                flushClean(upTo: index, into: &fixed)
+                removedControls += 1
+                index += 1
+                cleanStart = index
+                continue
+            }
+            let length = UTF8Validation.sequenceLength(input, at: index)
+            if length > 0 { index += length; continue }
+            if length == -1 && !isFinal {
+                // The chunk ends inside a sequence: keep the start for the next chunk.
+                carry = Array(UnsafeRawBufferPointer(rebasing: input[index...]))
+                break
+            }
+            flushClean(upTo: index, into: &fixed)
+            fixed!.append(contentsOf: Self.replacement)
+            invalidSequences += 1
+            index += 1
+            cleanStart = index
+        }
+        let end = carry.isEmpty ? count : index
+        if var out = fixed {
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[cleanStart..<end]))
+            out.withUnsafeBytes(emit)
+        } else if end > 0 {
+            emit(UnsafeRawBufferPointer(rebasing: input[0..<end]))
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import CLibXML2
+
+/// Text that may hold markup or character references, reduced to plain text cheaply:
+/// references alone (`Fish &amp; chips`, `&#8217;`, `&eacute;`) are decoded here; only
+/// text with tags goes through libxml2's HTML parser.
+enum EntityText {
+    static func hasMarkup(_ text: String) -> Bool { text.utf8.contains(UInt8(ascii: "<")) }
+    static func hasReference(_ text: String) -> Bool { text.utf8.contains(UInt8(ascii: "&")) }
+
+    /// Decodes `&name;`, `&#N;` and `&#xH;`; anything that is not a known reference stays as written.
+    static func decodeReferences(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: "&"),
+                  let semicolon = bytes[(index + 1)...].prefix(12).firstIndex(of: UInt8(ascii: ";")),
+                  let scalar = reference(bytes[(index + 1)..<semicolon])
+            else {
+                out.append(byte)
+                index += 1
+                continue
+            }
+            out.append(contentsOf: String(Character(scalar)).utf8)
+            index = semicolon + 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func reference(_ body: ArraySlice<UInt8>) -> Unicode.Scalar? {
+        guard let first = body.first else { return nil }
+        if first == UInt8(ascii: "#") {
+            let digits = body.dropFirst()
+            let hex = digits.first.map { $0 | 0x20 == UInt8(ascii: "x") } ?? false
+            let text = String(decoding: hex ? digits.dropFirst() : digits, as: UTF8.self)
+            guard let value = UInt32(text, radix: hex ? 16 : 10), value != 0 else { return nil }
+            return Unicode.Scalar(value)
+        }
+        let name = Array(body) + [0]
+        guard let description = name.withUnsafeBufferPointer({ htmlEntityLookup($0.baseAddress) }) else { return nil }
+        return Unicode.Scalar(description.pointee.value)
+    }
+}

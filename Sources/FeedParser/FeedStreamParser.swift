@@ -1,0 +1,185 @@
+import Foundation
+
+/// Parses a feed as its bytes arrive, in any number of chunks, so a 50 MB document never
+/// needs to be held in memory. With an entry handler, entries are handed over one by one
+/// as they end and not kept; without one, `finish()` returns them all.
+///
+/// The bytes go: sniff (JSON or XML, encoding) → transcode to UTF-8 if needed →
+/// sanitise (invalid UTF-8 → U+FFFD, forbidden controls dropped) → libxml2 SAX →
+/// `DocumentBuilder`.
+public final class FeedStreamParser {
+    public typealias EntryHandler = (ParsedEntry) -> Void
+
+    /// Bytes looked at before deciding the format and encoding.
+    static let sniffSize = 64 * 1024
+
+    private enum State {
+        case sniffing
+        case xml
+        case json
+        case done
+    }
+
+    private let url: String?
+    private let httpCharset: String?
+    private let maximumSize: Int
+    private let builder: DocumentBuilder
+    private let bridge: SAXBridge
+    private var state = State.sniffing
+    private var pending: [UInt8] = []
+    private var received = 0
+    private var transcoder: Transcoder?
+    private var sanitizer = UTF8Sanitizer()
+    private var encodingWarnings: [String] = []
+
+    /// - Parameters:
+    ///   - url: the document's URL; relative links resolve against it.
+    ///   - contentType: the HTTP Content-Type, for its `charset`.
+    public init(url: String?, contentType: String? = nil, maximumSize: Int = FeedParser.defaultMaximumSize,
+                onEntry: EntryHandler? = nil) {
+        self.url = url
+        self.httpCharset = contentType.flatMap(Self.charset(of:))
+        self.maximumSize = maximumSize
+        builder = DocumentBuilder(documentURL: url, onEntry: onEntry)
+        bridge = SAXBridge(builder: builder)
+    }
+
+    /// Entries handed to the handler so far (or collected).
+    public var entryCount: Int { builder.entryCount }
+
+    public func push(_ bytes: UnsafeRawBufferPointer) throws(NotAFeed) {
+        guard !bytes.isEmpty else { return }
+        received += bytes.count
+        guard received <= maximumSize else {
+            state = .done
+            throw NotAFeed(reason: "document too large (more than \(maximumSize) bytes)")
+        }
+        switch state {
+        case .sniffing:
+            pending.append(contentsOf: bytes)
+            if pending.count >= Self.sniffSize { try decide(isWholeDocument: false) }
+        case .json:
+            pending.append(contentsOf: bytes)
+        case .xml:
+            feedXML(bytes, isFinal: false)
+            if let reason = builder.notAFeed { throw NotAFeed(reason: reason) }
+        case .done:
+            break
+        }
+    }
+
+    public func finish() throws(NotAFeed) -> ParsedFeed {
+        if state == .sniffing { try decide(isWholeDocument: true) }
+        switch state {
+        case .json:
+            state = .done
+            return try JSONFeedParser.parse(pending, url: url)
+        case .xml:
+            state = .done
+            feedXML(UnsafeRawBufferPointer(start: nil, count: 0), isFinal: true)
+            bridge.finish()
+        case .sniffing, .done:
+            break
+        }
+        if let reason = builder.notAFeed { throw NotAFeed(reason: reason) }
+        guard var feed = builder.feed else {
+            throw NotAFeed(reason: "not an XML document" + (bridge.firstError.map { " (\($0))" } ?? ""))
+        }
+        var notes = encodingWarnings
+        let invalid = sanitizer.invalidSequences + (transcoder?.invalidSequences ?? 0)
+        if invalid > 0 {
+            let from = transcoder?.sourceEncoding ?? "UTF-8"
+            notes.append("\(invalid) invalid \(from) byte sequence\(invalid == 1 ? "" : "s") replaced with U+FFFD")
+        }
+        if sanitizer.removedControls > 0 {
+            notes.append("\(sanitizer.removedControls) control character\(sanitizer.removedControls == 1 ? "" : "s") not allowed in XML removed")
+        }
+        feed.warnings = notes + bridge.warnings + builder.warnings
+        return feed
+    }
+
+    // MARK: Deciding what the bytes are
+
+    private func decide(isWholeDocument: Bool) throws(NotAFeed) {
+        let firstByte: UInt8? = pending.withUnsafeBytes { bytes in
+            var index = 0
+            if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
+            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+            return index < bytes.count ? bytes[index] : nil
+        }
+        guard let firstByte else {
+            if isWholeDocument {
+                state = .done
+                throw NotAFeed(reason: "empty document")
+            }
+            return  // only white space so far: keep looking
+        }
+        if firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "[") {
+            state = .json
+            return
+        }
+        if let kind = BinarySniffer.kind(of: pending) {
+            state = .done
+            throw NotAFeed(reason: kind)
+        }
+        let decision = pending.withUnsafeBytes {
+            EncodingDetector.decide(prefix: $0, httpCharset: httpCharset, prefixIsWholeDocument: isWholeDocument)
+        }
+        if let label = decision.overriddenLabel {
+            encodingWarnings.append("declared encoding \(label) ignored: the bytes are UTF-8")
+        }
+        if !decision.isUTF8 {
+            transcoder = Transcoder(from: decision.encoding)
+            if transcoder == nil {
+                encodingWarnings.append("unknown encoding '\(decision.encoding)', read as UTF-8")
+            }
+        }
+        state = .xml
+        bridge.start(documentURL: url)
+        let buffered = pending
+        pending = []
+        buffered.withUnsafeBytes { bytes in
+            feedXML(UnsafeRawBufferPointer(rebasing: bytes[decision.bomLength...]), isFinal: false)
+        }
+        if let reason = builder.notAFeed { throw NotAFeed(reason: reason) }
+    }
+
+    private func feedXML(_ bytes: UnsafeRawBufferPointer, isFinal: Bool) {
+        let bridge = self.bridge
+        if let transcoder {
+            let utf8 = transcoder.convert(bytes, isFinal: isFinal)
+            utf8.withUnsafeBytes { sanitizer.process($0, isFinal: isFinal) { bridge.push($0) } }
+        } else {
+            sanitizer.process(bytes, isFinal: isFinal) { bridge.push($0) }
+        }
+    }
+
+    /// The `charset` parameter of a Content-Type header.
+    static func charset(of contentType: String) -> String? {
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let parts = parameter.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces).lowercased() == "charset"
+            else { continue }
+            let value = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: " \t\"'"))
+            return value.isEmpty ? nil : value
+        }
+        return nil
+    }
+}
+
+/// Recognises the binary formats servers send instead of feeds, for a clear refusal.
+enum BinarySniffer {
+    static func kind(of bytes: [UInt8]) -> String? {
+        func starts(_ magic: [UInt8]) -> Bool { bytes.count >= magic.count && Array(bytes.prefix(magic.count)) == magic }
+        if starts([0x89, 0x50, 0x4E, 0x47]) { return "PNG image" }
+        if starts([0xFF, 0xD8, 0xFF]) { return "JPEG image" }
+        if starts(Array("GIF8".utf8)) { return "GIF image" }
+        if starts(Array("%PDF".utf8)) { return "PDF document" }
+        if starts([0x1F, 0x8B]) { return "gzip data (the server sent it compressed without saying so)" }
+        if starts([0x50, 0x4B, 0x03, 0x04]) { return "ZIP archive" }
+        if bytes.count >= 12, starts(Array("RIFF".utf8)), Array(bytes[8..<12]) == Array("WEBP".utf8) {
+            return "WebP image"
+        }
+        return nil
+    }
+}

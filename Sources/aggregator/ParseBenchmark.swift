@@ -1,0 +1,55 @@
+import FeedParser
+import Foundation
+
+/// `parse --bench`: what the benchmark kit measures. Each file is read in 1 MiB pieces
+/// and streamed through the parser with entries counted and dropped, so memory stays
+/// flat however large the document; only the parse loop is timed.
+struct ParseBenchmark {
+    var files = 0
+    var bytes = 0
+    var entries = 0
+    var errors = 0
+    var seconds = 0.0
+
+    static let readSize = 1 << 20
+
+    static func run(files paths: [String]) -> ParseBenchmark {
+        var result = ParseBenchmark()
+        var buffer = [UInt8](repeating: 0, count: readSize)
+        let started = DispatchTime.now()
+        for path in paths {
+            result.files += 1
+            let fd = open(path, O_RDONLY)
+            guard fd >= 0 else {
+                result.errors += 1
+                printError("aggregator: \(path): cannot read the file")
+                continue
+            }
+            defer { close(fd) }
+            var count = 0
+            let parser = FeedStreamParser(url: URL(fileURLWithPath: path).absoluteString) { _ in count += 1 }
+            do {
+                while true {
+                    let read = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, readSize) }
+                    if read <= 0 { break }
+                    result.bytes += read
+                    let pushed = buffer.withUnsafeBytes { raw in
+                        Result { () throws(NotAFeed) in try parser.push(UnsafeRawBufferPointer(rebasing: raw[0..<read])) }
+                    }
+                    try pushed.get()
+                }
+                _ = try parser.finish()
+            } catch {
+                result.errors += 1
+                printError("aggregator: \(path): \(error)")
+            }
+            result.entries += count
+        }
+        result.seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        return result
+    }
+
+    var jsonLine: String {
+        #"{"files": \#(files), "bytes": \#(bytes), "entries": \#(entries), "errors": \#(errors), "seconds": \#(String(format: "%.4f", seconds))}"#
+    }
+}

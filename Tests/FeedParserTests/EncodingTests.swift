@@ -1,0 +1,141 @@
+import Glibc
+import Foundation
+import Testing
+@testable import FeedParser
+
+/// Every document reaches libxml2 as clean UTF-8, whatever it was sent as.
+@Suite struct EncodingTests {
+    func rss(title: String, declaration: String? = nil) -> String {
+        let prolog = declaration.map { "<?xml version=\"1.0\" encoding=\"\($0)\"?>" } ?? ""
+        return prolog + "<rss version=\"2.0\"><channel><title>\(title)</title><item><title>\(title)</title></item></channel></rss>"
+    }
+
+    func encode(_ text: String, _ encoding: String.Encoding) throws -> [UInt8] {
+        try #require(text.data(using: encoding)).map { $0 }
+    }
+
+    func iconv(_ text: String, to encoding: String) throws -> [UInt8] {
+        let transcoder = try #require(Transcoder(from: "UTF-8"))
+        _ = transcoder
+        // Encode with iconv the other way round: from UTF-8 into the legacy encoding.
+        let descriptor = iconv_open(encoding, "UTF-8")
+        defer { iconv_close(descriptor) }
+        var input = Array(text.utf8).map { CChar(bitPattern: $0) }
+        var output = [CChar](repeating: 0, count: input.count * 4 + 16)
+        var inLeft = input.count, outLeft = output.count
+        input.withUnsafeMutableBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                var inPointer: UnsafeMutablePointer<CChar>? = inBuffer.baseAddress
+                var outPointer: UnsafeMutablePointer<CChar>? = outBuffer.baseAddress
+                _ = Glibc.iconv(descriptor, &inPointer, &inLeft, &outPointer, &outLeft)
+            }
+        }
+        return output[0..<(output.count - outLeft)].map { UInt8(bitPattern: $0) }
+    }
+
+    @Test(arguments: [
+        ("ISO-8859-1", "Café crème à la française"),
+        ("windows-1252", "“Smart quotes” — and a € sign"),
+        ("ISO-8859-15", "Prix: 5 €"),
+        ("windows-1251", "Новости дня"),
+        ("KOI8-R", "Новости дня"),
+        ("GB2312", "新华社北京电"),
+        ("GBK", "新华社北京电"),
+        ("GB18030", "新华社北京电"),
+        ("Big5", "新華社北京電"),
+        ("Shift_JIS", "東京のニュース"),
+        ("EUC-JP", "東京のニュース"),
+        ("EUC-KR", "서울 뉴스"),
+    ])
+    func legacyEncodingsFromTheDeclaration(label: String, text: String) throws {
+        let iconvName = label == "windows-1252" ? "WINDOWS-1252" : label
+        let bytes = try iconv(rss(title: text, declaration: label), to: iconvName)
+        let feed = try FeedParser.parse(bytes)
+        #expect(feed.title == text, "\(label)")
+        #expect(feed.entries.first?.title == text)
+        #expect(feed.warnings.isEmpty, "\(label): \(feed.warnings)")
+    }
+
+    @Test func utf16WithAndWithoutBOM() throws {
+        let text = rss(title: "Ünïcödé 新闻", declaration: "UTF-16")
+        let withBOM = try encode(text, .utf16)  // Foundation writes a BOM
+        #expect(try FeedParser.parse(withBOM).title == "Ünïcödé 新闻")
+        let littleEndian = try encode(text, .utf16LittleEndian)
+        #expect(try FeedParser.parse(littleEndian).title == "Ünïcödé 新闻")
+        let bigEndian = try encode(text, .utf16BigEndian)
+        #expect(try FeedParser.parse(bigEndian).title == "Ünïcödé 新闻")
+    }
+
+    @Test func theHTTPCharsetWinsOverTheDeclaration() throws {
+        let bytes = try iconv(rss(title: "Новости", declaration: "ISO-8859-1"), to: "KOI8-R")
+        let feed = try FeedParser.parse(bytes, contentType: "application/rss+xml; charset=\"koi8-r\"")
+        #expect(feed.title == "Новости")
+    }
+
+    @Test func aWrongLabelOverValidUTF8IsOverridden() throws {
+        let feed = try FeedParser.parse(Array(rss(title: "Café — 新闻", declaration: "ISO-8859-1").utf8),
+                                        contentType: "text/xml; charset=iso-8859-1")
+        #expect(feed.title == "Café — 新闻")
+        #expect(feed.warnings == ["declared encoding WINDOWS-1252 ignored: the bytes are UTF-8"])
+    }
+
+    @Test func invalidBytesBecomeReplacementCharactersWithAWarning() throws {
+        var bytes = Array(rss(title: "bad X byte").utf8)
+        let index = try #require(bytes.firstIndex(of: UInt8(ascii: "X")))
+        bytes[index] = 0xFF
+        let feed = try FeedParser.parse(bytes)
+        #expect(feed.title == "bad \u{FFFD} byte")
+        #expect(feed.entries.count == 1)
+        #expect(feed.warnings.contains("1 invalid UTF-8 byte sequence replaced with U+FFFD"))
+    }
+
+    @Test func controlCharactersXMLForbidsAreDropped() throws {
+        let feed = try FeedParser.parse(Array(rss(title: "form\u{0C}feed and \u{01}more").utf8))
+        #expect(feed.title == "formfeed and more")
+        #expect(feed.entries.count == 1)
+        #expect(feed.warnings == ["4 control characters not allowed in XML removed"])  // two in each title
+    }
+
+    @Test func aMultiByteCharacterSplitAcrossChunksSurvives() throws {
+        let bytes = Array(rss(title: "新华社").utf8)
+        let split = try #require(bytes.firstIndex(of: 0xE6)) + 1  // inside the first character
+        var titles: [String?] = []
+        let parser = FeedStreamParser(url: nil) { titles.append($0.title) }
+        for piece in [bytes[..<split], bytes[split...]] {
+            try Array(piece).withUnsafeBytes { try parser.push($0) }
+        }
+        let feed = try parser.finish()
+        #expect(feed.title == "新华社")
+        #expect(titles == ["新华社"])
+        #expect(feed.warnings.isEmpty)
+    }
+
+    @Test(arguments: [1, 7, 64, 4096])
+    func anyChunkingGivesTheSameResult(chunk: Int) throws {
+        let bytes = try iconv(rss(title: "新华社北京电 — 新闻", declaration: "GB2312"), to: "GB18030")
+        let parser = FeedStreamParser(url: nil)
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(offset + chunk, bytes.count)
+            try Array(bytes[offset..<end]).withUnsafeBytes { try parser.push($0) }
+            offset = end
+        }
+        let feed = try parser.finish()
+        #expect(feed.title == "新华社北京电 — 新闻")
+        #expect(feed.warnings.isEmpty)
+    }
+
+    @Test func unknownEncodingsAreReadAsUTF8WithAWarning() throws {
+        let feed = try FeedParser.parse(Array(rss(title: "plain", declaration: "x-klingon").utf8))
+        #expect(feed.title == "plain")
+        #expect(feed.warnings.first == "unknown encoding 'X-KLINGON', read as UTF-8")
+    }
+
+    @Test func labelsMapToTheSupersetsBrowsersUse() {
+        #expect(EncodingDetector.normalise("ISO-8859-1") == "WINDOWS-1252")
+        #expect(EncodingDetector.normalise(" gb2312 ") == "GB18030")
+        #expect(EncodingDetector.normalise("Shift_JIS") == "CP932")
+        #expect(EncodingDetector.normalise("us-ascii") == "UTF-8")
+        #expect(EncodingDetector.normalise("") == nil)
+    }
+}
