@@ -62,7 +62,7 @@ public enum DateParser {
             } else if let sign = scanner.sign() {
                 guard let zone = scanner.numericOffset() else { return nil }
                 offset = sign * zone
-            } else if let word = scanner.word(), let zone = namedZone(word) {
+            } else if let word = scanner.word(), let zone = Word.zones[word.packed] {
                 offset = zone
             }
         }
@@ -88,10 +88,10 @@ public enum DateParser {
         while !scanner.atEnd {
             if scanner.skipSeparators() { continue }
             if let word = scanner.word() {
-                if weekdays.contains(where: { word.hasPrefix($0) }) { continue }
-                if let m = monthNumber(word), month == nil { month = m; continue }
-                if word == "am" || word == "pm" { pm = word == "pm"; continue }
-                if let zone = namedZone(word) {
+                if Word.isWeekday(word) { continue }
+                if month == nil, let m = Word.month(word) { month = m; continue }
+                if word == Word.am || word == Word.pm { pm = word == Word.pm; continue }
+                if let zone = Word.zones[word.packed] {
                     offset = zone
                     // GMT+8, UTC+08:00, GMT-0500
                     if let sign = scanner.sign() {
@@ -100,7 +100,7 @@ public enum DateParser {
                     }
                     continue
                 }
-                if word.count == 1 && haveTime { offset = 0; continue }  // military zones: RFC 2822 says unknown
+                if word.length == 1 && haveTime { offset = 0; continue }  // military zones: RFC 2822 says unknown
                 continue  // "at", "(PST)" and other words carry no date
             }
             if haveTime, offset == nil, let sign = scanner.sign() {
@@ -140,32 +140,6 @@ public enum DateParser {
         return CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute,
                               second: second, offsetSeconds: offset ?? 0)
     }
-
-    private static let weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-    private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-
-    private static func monthNumber(_ word: String) -> Int? {
-        guard word.count >= 3 else { return nil }
-        if word == "sept" { return 9 }
-        let prefix = String(word.prefix(3))
-        guard let index = months.firstIndex(of: prefix) else { return nil }
-        // Accept "oct" and "october", not arbitrary words that start like a month.
-        let full = ["january", "february", "march", "april", "may", "june", "july", "august",
-                    "september", "october", "november", "december"][index]
-        return (word.count == 3 || full.hasPrefix(word)) ? index + 1 : nil
-    }
-
-    /// Offsets east of UTC, in seconds, for the zone names feeds use.
-    private static let zones: [String: Int] = [
-        "ut": 0, "utc": 0, "gmt": 0, "z": 0, "wet": 0,
-        "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7,
-        "akst": -9, "akdt": -8, "hst": -10, "ast": -4, "adt": -3, "nst": -3, "ndt": -2,
-        "bst": 1, "cet": 1, "cest": 2, "met": 1, "mest": 2, "west": 1, "eet": 2, "eest": 3, "msk": 3,
-        "jst": 9, "kst": 9, "hkt": 8, "sgt": 8, "awst": 8, "acst": 9, "aest": 10, "aedt": 11,
-        "nzst": 12, "nzdt": 13, "pht": 8, "wib": 7, "ict": 7,
-    ].mapValues { $0 * 3600 }.merging(["ist": 19800, "acdt": 37800, "npt": 20700], uniquingKeysWith: { a, _ in a })
-
-    private static func namedZone(_ word: String) -> Int? { zones[word] }
 
     static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
     static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
@@ -259,12 +233,83 @@ public enum DateParser {
             return hours * 3600 + minutes * 60
         }
 
-        /// A run of ASCII letters, lower-cased.
-        mutating func word() -> String? {
+        /// A run of ASCII letters, lower-cased and packed (no allocation).
+        mutating func word() -> Word? {
             let start = index
-            while !atEnd, (bytes[index] | 0x20) >= 0x61, (bytes[index] | 0x20) <= 0x7A { index += 1 }
+            var packed: UInt64 = 0
+            while !atEnd, (bytes[index] | 0x20) >= 0x61, (bytes[index] | 0x20) <= 0x7A {
+                if index - start < 8 { packed |= UInt64(bytes[index] | 0x20) << (8 * UInt64(index - start)) }
+                index += 1
+            }
             guard index > start else { return nil }
-            return String(decoding: bytes[start..<index].map { $0 | 0x20 }, as: UTF8.self)
+            return Word(packed: packed, length: index - start)
         }
     }
+}
+
+/// A word of a date, lower-cased, its first eight letters packed into an integer so it
+/// is compared and looked up without allocating.
+struct Word: Equatable {
+    let packed: UInt64
+    let length: Int
+
+    init(packed: UInt64, length: Int) {
+        self.packed = packed
+        self.length = length
+    }
+
+    init(_ text: StaticString) {
+        var packed: UInt64 = 0
+        text.withUTF8Buffer { buffer in
+            for (i, byte) in buffer.prefix(8).enumerated() { packed |= UInt64(byte) << (8 * UInt64(i)) }
+        }
+        self.init(packed: packed, length: text.utf8CodeUnitCount)
+    }
+
+    static let am = Word("am"), pm = Word("pm")
+
+    /// Whether this word is `full` or a prefix of it at least three letters long.
+    private func abbreviates(_ full: Word) -> Bool {
+        guard length >= 3, length <= full.length else { return false }
+        let compared = min(length, 8)
+        let mask: UInt64 = compared == 8 ? .max : (1 << (8 * UInt64(compared))) - 1
+        return packed & mask == full.packed & mask
+    }
+
+    private static let weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+        .map { Word(packing: $0) }
+    private static let months = ["january", "february", "march", "april", "may", "june", "july", "august",
+                                 "september", "october", "november", "december"].map { Word(packing: $0) }
+    private static let sept = Word("sept")
+
+    static func isWeekday(_ word: Word) -> Bool { weekdays.contains { word.abbreviates($0) } }
+
+    static func month(_ word: Word) -> Int? {
+        if word == sept { return 9 }
+        return months.firstIndex { word.abbreviates($0) }.map { $0 + 1 }
+    }
+
+    init(packing text: String) {
+        var packed: UInt64 = 0
+        for (i, byte) in text.utf8.prefix(8).enumerated() { packed |= UInt64(byte) << (8 * UInt64(i)) }
+        self.init(packed: packed, length: text.utf8.count)
+    }
+
+    /// Offsets east of UTC, in seconds, for the zone names feeds use.
+    static let zones: [UInt64: Int] = {
+        let hours: [String: Int] = [
+            "ut": 0, "utc": 0, "gmt": 0, "z": 0, "wet": 0,
+            "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7,
+            "akst": -9, "akdt": -8, "hst": -10, "ast": -4, "adt": -3, "nst": -3, "ndt": -2,
+            "bst": 1, "cet": 1, "cest": 2, "met": 1, "mest": 2, "west": 1, "eet": 2, "eest": 3, "msk": 3,
+            "jst": 9, "kst": 9, "hkt": 8, "sgt": 8, "awst": 8, "acst": 9, "aest": 10, "aedt": 11,
+            "nzst": 12, "nzdt": 13, "pht": 8, "wib": 7, "ict": 7,
+        ]
+        var table = [UInt64: Int]()
+        for (name, offset) in hours { table[Word(packing: name).packed] = offset * 3600 }
+        table[Word(packing: "ist").packed] = 19800
+        table[Word(packing: "acdt").packed] = 37800
+        table[Word(packing: "npt").packed] = 20700
+        return table
+    }()
 }

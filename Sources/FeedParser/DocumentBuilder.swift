@@ -5,9 +5,15 @@ import Foundation
 /// keeps a stack of open elements (with their namespace, `xml:base` and `xml:lang`), and
 /// captures the text of the leaf elements it knows; `FieldRules` decides which those are.
 final class DocumentBuilder {
+    /// One open element. Its `xml:base` and `xml:lang` live in `scopes` and are only
+    /// copied when an element sets one, so pushing and popping costs no reference counting.
     struct OpenElement {
         let namespace: Namespace
         let name: String
+        let opensScope: Bool
+    }
+
+    struct Scope {
         let base: String?
         let lang: String?
     }
@@ -18,7 +24,6 @@ final class DocumentBuilder {
         let mode: TextMode
         let depth: Int
         let attributes: [String: String]
-        var bytes: [UInt8] = []
         /// Depth of child elements inside the captured one (markup in HTML/XHTML content).
         var markupDepth = 0
         var strippedWrapperDiv = false
@@ -31,6 +36,8 @@ final class DocumentBuilder {
 
     private var namespaces = NamespaceCache()
     private var stack: [OpenElement] = []
+    private var scopes: [Scope] = []
+    private var base: String? { scopes.last?.base ?? documentURL }
     private(set) var feed: ParsedFeed?
     private var family: Family = .rss
     /// The entry being read; `inEntry` says whether there is one (a non-optional struct
@@ -41,6 +48,9 @@ final class DocumentBuilder {
     private var guidIsPermaLink = true
     private var person: ParsedPerson?
     private var capture: Capture?
+    /// The captured element's text so far: one buffer reused for every field, so
+    /// capturing costs no allocation once it has grown to the largest field.
+    private var text: [UInt8] = []
     private(set) var warnings: [String] = []
 
     enum Family { case rss, atom }
@@ -64,13 +74,17 @@ final class DocumentBuilder {
         let namespace = namespaces.lookup(uri)
         let name = String(cString: localName)
         let parent = stack.last
-        let base = attributes.value("base", namespace: Namespace.xmlURI)
-            .map { URLResolver.resolve($0, against: parent?.base ?? documentURL) } ?? parent?.base ?? documentURL
-        let lang = attributes.value("lang", namespace: Namespace.xmlURI) ?? parent?.lang
-        stack.append(OpenElement(namespace: namespace, name: name, base: base, lang: lang))
+        let newBase = attributes.value("base", namespace: Namespace.xmlURI)
+        let newLang = attributes.value("lang", namespace: Namespace.xmlURI)
+        let opensScope = newBase != nil || newLang != nil
+        if opensScope {
+            scopes.append(Scope(base: newBase.map { URLResolver.resolve($0, against: base) } ?? base,
+                                lang: newLang ?? scopes.last?.lang))
+        }
+        stack.append(OpenElement(namespace: namespace, name: name, opensScope: opensScope))
 
         guard let parent else {
-            recogniseRoot(namespace: namespace, name: name, attributes: attributes, lang: lang)
+            recogniseRoot(namespace: namespace, name: name, attributes: attributes, lang: scopes.last?.lang)
             return
         }
         if feed?.format == .rss10, namespace == .rss090 { feed?.format = .rss090 }
@@ -102,6 +116,7 @@ final class DocumentBuilder {
         let mode = TextMode.forElement(field: field, family: family, attributes: attributes)
         var saved: [String: String] = [:]
         if let rel = attributes.value("rel") { saved["rel"] = rel }
+        text.removeAll(keepingCapacity: true)
         capture = Capture(field: field, mode: mode, depth: stack.count, attributes: saved)
     }
 
@@ -116,6 +131,8 @@ final class DocumentBuilder {
             finish(current)
         }
         guard let closed = stack.popLast() else { return }
+        let closedBase = base
+        if closed.opensScope { scopes.removeLast() }
         if person != nil, FieldRules.isPerson(namespace: closed.namespace, name: closed.name, family: family) {
             if let finished = person, !finished.isEmpty {
                 if inEntry { entry.authors.append(finished) } else { feed?.authors.append(finished) }
@@ -124,7 +141,7 @@ final class DocumentBuilder {
         }
         if inEntry, stack.count + 1 == entryDepth {
             inEntry = false
-            let complete = finalize(entry, base: closed.base)
+            let complete = finalize(entry, base: closedBase)
             entryCount += 1
             if let onEntry { onEntry(complete) } else { feed?.entries.append(complete) }
             entry = ParsedEntry()
@@ -132,11 +149,11 @@ final class DocumentBuilder {
     }
 
     func characters(_ text: UnsafeBufferPointer<xmlChar>) {
-        guard capture != nil else { return }
-        if capture!.mode == .xhtml {
-            HTMLEscaping.appendEscaped(text, to: &capture!.bytes)
+        guard let mode = capture?.mode else { return }
+        if mode == .xhtml {
+            HTMLEscaping.appendEscaped(text, to: &self.text)
         } else {
-            capture!.bytes.append(contentsOf: text)
+            self.text.append(contentsOf: text)
         }
     }
 
@@ -196,8 +213,10 @@ final class DocumentBuilder {
            id.hasPrefix("http://") || id.hasPrefix("https://") {
             entry.link = id
         }
-        var seen = Set<String>()
-        entry.categories = entry.categories.filter { seen.insert($0).inserted }
+        if entry.categories.count > 1 {
+            var seen = Set<String>()
+            entry.categories = entry.categories.filter { seen.insert($0).inserted }
+        }
         return entry
     }
 
@@ -241,8 +260,7 @@ final class DocumentBuilder {
     // MARK: Captured text
 
     private func finish(_ capture: Capture) {
-        let text = ByteText.trimmedString(capture.bytes)
-        let base = stack.last?.base
+        let text = ByteText.trimmedString(self.text)
         switch capture.field {
         case .feedTitle: feed?.title = capture.mode.plainText(text, family: family)
         case .feedDescription: feed?.description = capture.mode.plainText(text, family: family)
@@ -286,7 +304,7 @@ final class DocumentBuilder {
         guard capture!.mode != .plain else { capture!.markupDepth += 1; return }
         let name = String(cString: localName)
         if capture!.mode == .xhtml, capture!.markupDepth == 0, name == "div",
-           ByteText.isBlank(capture!.bytes), namespaces.lookup(uri) == .xhtml {
+           ByteText.isBlank(text), namespaces.lookup(uri) == .xhtml {
             // Atom's XHTML content sits in a wrapper div that is not part of the content.
             capture!.strippedWrapperDiv = true
             capture!.markupDepth += 1
@@ -298,7 +316,7 @@ final class DocumentBuilder {
             tag += " \(attribute.name)=\"\(HTMLEscaping.escapeAttribute(attribute.value))\""
         }
         tag += ">"
-        capture!.bytes.append(contentsOf: tag.utf8)
+        text.append(contentsOf: tag.utf8)
     }
 
     private func captureChildEnd(_ current: inout Capture, localName: UnsafePointer<xmlChar>) {
@@ -307,6 +325,6 @@ final class DocumentBuilder {
         if current.markupDepth == 0 && current.strippedWrapperDiv { return }
         let name = String(cString: localName)
         if HTMLEscaping.voidElements.contains(name.lowercased()) { return }
-        current.bytes.append(contentsOf: "</\(name)>".utf8)
+        text.append(contentsOf: "</\(name)>".utf8)
     }
 }

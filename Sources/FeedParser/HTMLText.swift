@@ -51,8 +51,25 @@ public enum HTMLText {
         }
     }
 
+    /// Cheap check first: most titles have single ASCII spaces and no no-break spaces.
+    private static func needsCollapsing(_ text: String) -> Bool {
+        var previousWasSpace = true  // a leading space needs trimming
+        for byte in text.utf8 {
+            if byte == 0x20 {
+                if previousWasSpace { return true }
+                previousWasSpace = true
+            } else if byte < 0x20 || byte == 0xC2 || byte == 0xE2 || byte == 0xE3 {
+                return true  // tabs, line breaks, and lead bytes of Unicode spaces
+            } else {
+                previousWasSpace = false
+            }
+        }
+        return previousWasSpace  // a trailing space (or empty text)
+    }
+
     /// Runs of white space (including no-break spaces) become one space; ends are trimmed.
     static func collapse(_ text: String) -> String {
+        if !needsCollapsing(text) { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count)
         var pendingSpace = false

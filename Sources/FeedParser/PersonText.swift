@@ -10,7 +10,7 @@ enum PersonText {
             let outside = text[..<open].asciiTrimmed
             let inside = text[text.index(after: open)..<text.index(before: text.endIndex)]
                 .asciiTrimmed
-            if outside.contains("@") && !outside.contains(" ") {
+            if outside.utf8.contains(UInt8(ascii: "@")) && !outside.utf8.contains(UInt8(ascii: " ")) {
                 return ParsedPerson(name: inside.isEmpty ? nil : inside, email: outside)
             }
         }
@@ -18,9 +18,9 @@ enum PersonText {
             let name = text[..<open].asciiTrimmed
             let email = text[text.index(after: open)..<text.index(before: text.endIndex)]
                 .asciiTrimmed
-            if email.contains("@") { return ParsedPerson(name: name.isEmpty ? nil : name, email: email) }
+            if email.utf8.contains(UInt8(ascii: "@")) { return ParsedPerson(name: name.isEmpty ? nil : name, email: email) }
         }
-        if text.contains("@") && !text.contains(" ") { return ParsedPerson(email: text) }
+        if text.utf8.contains(UInt8(ascii: "@")) && !text.utf8.contains(UInt8(ascii: " ")) { return ParsedPerson(email: text) }
         return ParsedPerson(name: text)
     }
 }

@@ -19,6 +19,18 @@ struct UTF8Sanitizer {
         }
     }
 
+    /// True when every byte below 0x20 in the (ASCII) word is a tab, line feed or return.
+    @inline(__always)
+    private static func onlyAllowedControls(_ word: UInt64) -> Bool {
+        var rest = word
+        for _ in 0..<8 {
+            let byte = UInt8(truncatingIfNeeded: rest)
+            if byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D { return false }
+            rest >>= 8
+        }
+        return true
+    }
+
     private mutating func sanitize(_ input: UnsafeRawBufferPointer, isFinal: Bool,
                                    emit: (UnsafeRawBufferPointer) -> Void) {
         var fixed: [UInt8]?
@@ -30,13 +42,16 @@ struct UTF8Sanitizer {
             out!.append(contentsOf: UnsafeRawBufferPointer(rebasing: input[cleanStart..<end]))
         }
         while index < count {
-            // Eight printable ASCII bytes at a time: no byte ≥ 0x80 and none below 0x20.
+            // Eight ASCII bytes at a time. A control byte among them is usually a line
+            // break or a tab; only a forbidden one sends the word to the slow path.
             if index + 8 <= count {
                 let word = input.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                let belowSpace = (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
-                if (word | belowSpace) & 0x8080_8080_8080_8080 == 0 {
-                    index += 8
-                    continue
+                if word & 0x8080_8080_8080_8080 == 0 {
+                    let belowSpace = (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
+                    if belowSpace == 0 || Self.onlyAllowedControls(word) {
+                        index += 8
+                        continue
+                    }
                 }
             }
             let byte = input[index]
