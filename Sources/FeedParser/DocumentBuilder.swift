@@ -260,6 +260,11 @@ final class DocumentBuilder {
     // MARK: Captured text
 
     private func finish(_ capture: Capture) {
+        // Article bodies in HTML go from the buffer through the sanitiser in one step.
+        if capture.mode != .plain, capture.field == .entrySummary || capture.field == .entryContent {
+            finishHTML(capture)
+            return
+        }
         let text = ByteText.trimmedString(self.text)
         switch capture.field {
         case .feedTitle: feed?.title = capture.mode.plainText(text, family: family)
@@ -288,6 +293,21 @@ final class DocumentBuilder {
         case .personURI: if !text.isEmpty { person?.uri = URLResolver.resolve(text, against: base) }
         case .enclosure, .personStart: break
         }
+    }
+
+    /// Summary and content in HTML: sanitised, with links made absolute against the
+    /// element's `xml:base` (or the document's URL). Plain text is escaped in `finish`.
+    private func finishHTML(_ capture: Capture) {
+        let wanted = capture.field == .entrySummary ? entry.summary == nil : (entry.content == nil || family == .atom)
+        guard wanted else { return }
+        let html: String? = text.withUnsafeBufferPointer { buffer in
+            var start = 0, end = buffer.count
+            while start < end, ByteText.isSpace(buffer[start]) { start += 1 }
+            while end > start, ByteText.isSpace(buffer[end - 1]) { end -= 1 }
+            guard end > start else { return nil }
+            return HTMLSanitizer.sanitize(bytes: UnsafeBufferPointer(rebasing: buffer[start..<end]), base: base)
+        }
+        if capture.field == .entrySummary { entry.summary = html } else { entry.content = html }
     }
 
     private func date(_ text: String) -> Date? {

@@ -9,6 +9,7 @@ enum EntityText {
 
     /// Decodes `&name;`, `&#N;` and `&#xH;`; anything that is not a known reference stays as written.
     static func decodeReferences(_ text: String) -> String {
+        guard hasReference(text) else { return text }
         let bytes = Array(text.utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
@@ -39,7 +40,19 @@ enum EntityText {
             return Unicode.Scalar(value)
         }
         let name = Array(body) + [0]
-        guard let description = name.withUnsafeBufferPointer({ htmlEntityLookup($0.baseAddress) }) else { return nil }
-        return Unicode.Scalar(description.pointee.value)
+        if let description = name.withUnsafeBufferPointer({ htmlEntityLookup($0.baseAddress) }) {
+            return Unicode.Scalar(description.pointee.value)
+        }
+        return html5Punctuation[String(decoding: body, as: UTF8.self)]
     }
+
+    /// HTML5 names missing from libxml2's HTML 4 table, among them the ones used to hide
+    /// `javascript&colon;` from naive filters.
+    static let html5Punctuation: [String: Unicode.Scalar] = [
+        "colon": ":", "Tab": "\t", "NewLine": "\n", "lpar": "(", "rpar": ")", "excl": "!", "quest": "?",
+        "sol": "/", "bsol": "\\", "period": ".", "comma": ",", "semi": ";", "lowbar": "_", "grave": "`",
+        "plus": "+", "equals": "=", "num": "#", "dollar": "$", "percnt": "%", "apos": "'", "ast": "*",
+        "lcub": "{", "rcub": "}", "lbrace": "{", "rbrace": "}", "lsqb": "[", "rsqb": "]", "lbrack": "[",
+        "rbrack": "]", "vert": "|", "verbar": "|", "Hat": "^", "commat": "@", "hyphen": "\u{2010}",
+    ]
 }

@@ -54,7 +54,7 @@ enum JSONFeedParser {
         entry.link = (string(item["url"]) ?? string(item["external_url"])).map { URLResolver.resolve($0, against: base) }
         entry.summary = string(item["summary"]).map(HTMLEscaping.escapeText)
         if let html = string(item["content_html"]) {
-            entry.content = html
+            entry.content = HTMLSanitizer.sanitize(html, base: entry.link ?? base)
         } else if let text = string(item["content_text"]) {
             entry.content = HTMLEscaping.escapeText(text)
         }
