@@ -23,6 +23,9 @@ struct ParseCommand: AsyncParsableCommand {
     @Flag(help: "Measure: parse every file given and print a JSON summary line.")
     var bench = false
 
+    @Option(help: "With --bench: files parsed at once (default: one per core, as the daemon does).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
     private var source: String { sources[0] }
 
     func validate() throws {
@@ -32,7 +35,7 @@ struct ParseCommand: AsyncParsableCommand {
 
     func run() async throws {
         if bench {
-            print(ParseBenchmark.run(files: sources).jsonLine)
+            print(ParseBenchmark.run(files: sources, jobs: jobs).jsonLine)
             return
         }
         let (bytes, url, contentType) = try await load()
