@@ -21,7 +21,7 @@ DEBUG    = .build/debug
 # Debian packages the build links against (pkg-config finds them).
 PACKAGES = libcurl4-openssl-dev libxml2-dev libsqlite3-dev pkg-config
 
-.PHONY: all deps release run test check-systemd install uninstall clean
+.PHONY: all deps release run test check-systemd install uninstall clean fuzz
 
 all: release
 
@@ -96,3 +96,15 @@ uninstall:
 
 clean:
 	rm -rf .build $(DATA)
+
+# libFuzzer over FeedParser, seeded with the test fixtures; FUZZ_SECONDS to run longer.
+# Crashes and leaks land in Tests/Fuzz/artifacts/.
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	cd Tests/Fuzz && swift build --scratch-path ../../.build-fuzz \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --product FeedParserFuzzer
+	mkdir -p .build-fuzz/corpus Tests/Fuzz/artifacts
+	cp -n Tests/FeedParserTests/Fixtures/* Tests/EndToEndTests/Fixtures/* .build-fuzz/corpus/ 2>/dev/null || true
+	SWIFT_BACKTRACE=enable=no .build-fuzz/debug/FeedParserFuzzer .build-fuzz/corpus \
+		-max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
+		-artifact_prefix=Tests/Fuzz/artifacts/ -print_final_stats=1

@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .executable(name: "aggregatord", targets: ["aggregatord"]),
         .executable(name: "aggregator", targets: ["aggregator"]),
+        // For Tests/Fuzz, the libFuzzer package.
+        .library(name: "FeedParserLibrary", targets: ["FeedParser"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

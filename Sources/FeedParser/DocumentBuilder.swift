@@ -46,6 +46,8 @@ final class DocumentBuilder {
     private var inEntry = false
     private var entryDepth = 0
     private var guidIsPermaLink = true
+    /// `itunes:author` of the current entry, used only when it names no other author.
+    private var itunesAuthor: String?
     private var person: ParsedPerson?
     private var capture: Capture?
     /// The captured element's text so far: one buffer reused for every field, so
@@ -102,7 +104,7 @@ final class DocumentBuilder {
         guard let field = FieldRules.field(family: family, namespace: namespace, name: name,
                                            parent: parent, inEntry: inEntry) else { return }
         switch field {
-        case .link, .enclosure, .category:
+        case .link, .enclosure, .category, .mediaContent, .mediaThumbnail, .itunesImage:
             if handleAttributeElement(field, namespace: namespace, attributes: attributes, base: base) { return }
         case .personStart:
             person = ParsedPerson()
@@ -207,8 +209,17 @@ final class DocumentBuilder {
         }
     }
 
+    /// `itunes:duration`: `3723`, `62:03` or `1:02:03`.
+    static func seconds(fromDuration text: String) -> Int? {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { Int($0.asciiTrimmed) }
+        guard !parts.isEmpty, parts.count <= 3, parts.allSatisfy({ $0 != nil && $0! >= 0 }) else { return nil }
+        return parts.reduce(0) { $0 * 60 + $1! }
+    }
+
     private func finalize(_ raw: ParsedEntry, base: String?) -> ParsedEntry {
         var entry = raw
+        if entry.authors.isEmpty, let itunesAuthor { entry.authors = [ParsedPerson(name: itunesAuthor)] }
+        itunesAuthor = nil
         if entry.link == nil, family == .rss, guidIsPermaLink, let id = entry.id,
            id.hasPrefix("http://") || id.hasPrefix("https://") {
             entry.link = id
@@ -246,6 +257,19 @@ final class DocumentBuilder {
             entry.enclosures.append(ParsedEnclosure(
                 url: URLResolver.resolve(href, against: base), type: attributes.value("type"),
                 length: attributes.value("length").flatMap { Int64($0.asciiTrimmed) }))
+            return true
+        case .mediaContent, .mediaThumbnail:
+            guard inEntry, let href = attributes.value("url") else { return true }
+            let url = URLResolver.resolve(href, against: base)
+            guard !entry.enclosures.contains(where: { $0.url == url }) else { return true }
+            let type = attributes.value("type")
+            entry.enclosures.append(ParsedEnclosure(
+                url: url, type: type, length: attributes.value("fileSize").flatMap { Int64($0.asciiTrimmed) }))
+            return true
+        case .itunesImage:
+            guard let href = attributes.value("href") else { return true }
+            let url = URLResolver.resolve(href, against: base)
+            if inEntry { entry.image = url } else if feed?.image == nil { feed?.image = url }
             return true
         case .category:
             guard let term = attributes.value("term") ?? attributes.value("label") else { return false }
@@ -291,7 +315,11 @@ final class DocumentBuilder {
         case .personName: if !text.isEmpty { person?.name = text }
         case .personEmail: if !text.isEmpty { person?.email = text }
         case .personURI: if !text.isEmpty { person?.uri = URLResolver.resolve(text, against: base) }
-        case .enclosure, .personStart: break
+        case .itunesAuthor: if !text.isEmpty { itunesAuthor = text }
+        case .itunesSummary: if entry.summary == nil, !text.isEmpty { entry.summary = HTMLEscaping.escapeText(text) }
+        case .itunesDuration: entry.duration = Self.seconds(fromDuration: text)
+        case .commentCount: entry.commentCount = Int(text)
+        case .enclosure, .personStart, .mediaContent, .mediaThumbnail, .itunesImage: break
         }
     }
 

@@ -6,6 +6,11 @@ enum Field: Equatable {
     case link
     case category, enclosure
     case personStart, personName, personEmail, personURI
+    /// Media RSS `media:content` / `media:thumbnail`: enclosures from attributes.
+    case mediaContent, mediaThumbnail
+    /// iTunes: used when the standard elements are missing.
+    case itunesAuthor, itunesSummary, itunesDuration, itunesImage
+    case commentCount
 }
 
 /// Which elements the parser reads, per format family. An element counts only directly
@@ -14,9 +19,32 @@ enum Field: Equatable {
 enum FieldRules {
     static func field(family: DocumentBuilder.Family, namespace: Namespace, name: String,
                       parent: DocumentBuilder.OpenElement, inEntry: Bool) -> Field? {
+        if namespace == .media || namespace == .itunes || namespace == .slash {
+            return extensionField(namespace: namespace, name: name, parent: parent, inEntry: inEntry)
+        }
         switch family {
         case .rss: return rssField(namespace: namespace, name: name, parent: parent, inEntry: inEntry)
         case .atom: return atomField(namespace: namespace, name: name, parent: parent, inEntry: inEntry)
+        }
+    }
+
+    /// Namespaced extensions read the same way in RSS and Atom. Media RSS elements count
+    /// directly in an item/entry or inside its `media:group`.
+    private static func extensionField(namespace: Namespace, name: String, parent: DocumentBuilder.OpenElement,
+                                       inEntry: Bool) -> Field? {
+        let parentIsEntry = inEntry && (parent.name == "item" || parent.name == "entry")
+        let parentIsFeed = !inEntry && (parent.name == "channel" || parent.name == "feed")
+        switch (namespace, name) {
+        case (.media, "content"), (.media, "thumbnail"):
+            let inGroup = inEntry && parent.namespace == .media && parent.name == "group"
+            guard parentIsEntry || inGroup else { return nil }
+            return name == "content" ? .mediaContent : .mediaThumbnail
+        case (.itunes, "author"): return parentIsEntry ? .itunesAuthor : (parentIsFeed ? .feedAuthor : nil)
+        case (.itunes, "summary"): return parentIsEntry ? .itunesSummary : nil
+        case (.itunes, "duration"): return parentIsEntry ? .itunesDuration : nil
+        case (.itunes, "image"): return parentIsEntry || parentIsFeed ? .itunesImage : nil
+        case (.slash, "comments"): return parentIsEntry ? .commentCount : nil
+        default: return nil
         }
     }
 

@@ -2,7 +2,8 @@ import CLibXML2
 
 /// The namespaces the parser understands, matched by URI (never by prefix).
 enum Namespace: Equatable {
-    case none, atom10, atom03, rss10, rss090, userlandRSS2, rdf, content, dc, dcterms, xhtml, xml, other
+    case none, atom10, atom03, rss10, rss090, userlandRSS2, rdf, content, dc, dcterms, xhtml, xml
+    case media, itunes, slash, other
 
     static let byURI: [String: Namespace] = [
         "http://www.w3.org/2005/Atom": .atom10,
@@ -17,6 +18,12 @@ enum Namespace: Equatable {
         "http://purl.org/dc/terms/": .dcterms,
         "http://www.w3.org/1999/xhtml": .xhtml,
         "http://www.w3.org/XML/1998/namespace": .xml,
+        "http://search.yahoo.com/mrss/": .media,
+        "http://search.yahoo.com/mrss": .media,
+        "http://www.rssboard.org/media-rss": .media,  // a wrong URI seen in the wild
+        "http://www.itunes.com/dtds/podcast-1.0.dtd": .itunes,
+        "http://www.itunes.com/DTDs/Podcast-1.0.dtd": .itunes,
+        "http://purl.org/rss/1.0/modules/slash/": .slash,
     ]
 
     static let xmlURI = "http://www.w3.org/XML/1998/namespace"

@@ -4,7 +4,7 @@ import Foundation
 /// written as `null`, never left out, so consumers can rely on every key being present.
 extension ParsedFeed: Encodable {
     enum CodingKeys: String, CodingKey {
-        case format, title, link, description, language, updated, authors, entries, warnings
+        case format, title, link, description, language, updated, authors, image, entries, warnings
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -16,6 +16,7 @@ extension ParsedFeed: Encodable {
         try c.encode(language, forKey: .language)
         try c.encode(updated.map(DateFormatting.rfc3339), forKey: .updated)
         try c.encode(authors, forKey: .authors)
+        try c.encodeIfPresent(image, forKey: .image)
         try c.encode(entries, forKey: .entries)
         try c.encode(warnings, forKey: .warnings)
     }
@@ -32,6 +33,7 @@ extension ParsedFeed: Encodable {
 extension ParsedEntry: Encodable {
     enum CodingKeys: String, CodingKey {
         case id, title, link, published, updated, author, authors, summary, content, categories, enclosures
+        case duration, image, comments
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -47,6 +49,10 @@ extension ParsedEntry: Encodable {
         try c.encode(content, forKey: .content)
         try c.encode(categories, forKey: .categories)
         try c.encode(enclosures, forKey: .enclosures)
+        // Extensions: present only when the feed has them.
+        try c.encodeIfPresent(duration, forKey: .duration)
+        try c.encodeIfPresent(image, forKey: .image)
+        try c.encodeIfPresent(commentCount, forKey: .comments)
     }
 }
 

@@ -50,6 +50,12 @@ public struct ParsedEntry: Sendable, Equatable {
     public var content: String?
     public var categories: [String] = []
     public var enclosures: [ParsedEnclosure] = []
+    /// Podcast episode length in seconds (`itunes:duration`).
+    public var duration: Int?
+    /// Episode artwork (`itunes:image`).
+    public var image: String?
+    /// `slash:comments`.
+    public var commentCount: Int?
 
     public init(id: String? = nil, title: String? = nil, link: String? = nil, published: Date? = nil,
                 updated: Date? = nil, authors: [ParsedPerson] = [], summary: String? = nil,
@@ -79,6 +85,8 @@ public struct ParsedFeed: Sendable, Equatable {
     public var language: String?
     public var updated: Date?
     public var authors: [ParsedPerson] = []
+    /// The feed's artwork (`itunes:image`).
+    public var image: String?
     /// Document order.
     public var entries: [ParsedEntry] = []
     /// Recoverable problems, each starting with `line L:C:` where the document had one.
