@@ -75,6 +75,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(
             name: "FeedParserTests", dependencies: ["FeedParser"],
+            exclude: ["Tools"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "FeedParser"]),

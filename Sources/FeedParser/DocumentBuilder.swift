@@ -27,6 +27,8 @@ final class DocumentBuilder {
         /// Depth of child elements inside the captured one (markup in HTML/XHTML content).
         var markupDepth = 0
         var strippedWrapperDiv = false
+        /// Atom content in a non-text media type, or Atom 0.3 `mode="base64"`.
+        var isBase64 = false
     }
 
     let documentURL: String?
@@ -68,13 +70,17 @@ final class DocumentBuilder {
 
     // MARK: SAX events
 
-    func startElement(localName: UnsafePointer<xmlChar>, uri: UnsafePointer<xmlChar>?, attributes: XMLAttributes) {
+    func startElement(localName: UnsafePointer<xmlChar>, prefix: UnsafePointer<xmlChar>?, uri: UnsafePointer<xmlChar>?,
+                      attributes: XMLAttributes) {
         if capture != nil {
             captureChildStart(localName: localName, uri: uri, attributes: attributes)
             return
         }
-        let namespace = namespaces.lookup(uri)
+        var namespace = namespaces.lookup(uri)
         let name = String(cString: localName)
+        if uri == nil, let prefix, let known = Self.undeclaredPrefix(String(cString: prefix)) {
+            namespace = known
+        }
         let parent = stack.last
         let newBase = attributes.value("base", namespace: Namespace.xmlURI)
         let newLang = attributes.value("lang", namespace: Namespace.xmlURI)
@@ -120,6 +126,7 @@ final class DocumentBuilder {
         if let rel = attributes.value("rel") { saved["rel"] = rel }
         text.removeAll(keepingCapacity: true)
         capture = Capture(field: field, mode: mode, depth: stack.count, attributes: saved)
+        if family == .atom { capture?.isBase64 = TextMode.isBase64(attributes) }
     }
 
     func endElement(localName: UnsafePointer<xmlChar>, uri: UnsafePointer<xmlChar>?) {
@@ -160,6 +167,22 @@ final class DocumentBuilder {
     }
 
     // MARK: Root and entries
+
+    /// libxml2 reports an element with an undeclared prefix (`itunes:summary` without
+    /// `xmlns:itunes`) with its prefix but no namespace. Publishers forget the declaration for the common extensions, so these
+    /// well-known prefixes are honoured — only when no namespace was declared at all.
+    static func undeclaredPrefix(_ prefix: String) -> Namespace? {
+        switch prefix {
+        case "itunes": return .itunes
+        case "media": return .media
+        case "dc": return .dc
+        case "dcterms": return .dcterms
+        case "content": return .content
+        case "slash": return .slash
+        case "atom": return .atom10
+        default: return nil
+        }
+    }
 
     private func recogniseRoot(namespace: Namespace, name: String, attributes: XMLAttributes, lang: String?) {
         let format: FeedFormat
@@ -259,8 +282,12 @@ final class DocumentBuilder {
                 length: attributes.value("length").flatMap { Int64($0.asciiTrimmed) }))
             return true
         case .mediaContent, .mediaThumbnail:
-            guard inEntry, let href = attributes.value("url") else { return true }
+            guard let href = attributes.value("url") else { return true }
             let url = URLResolver.resolve(href, against: base)
+            guard inEntry else {  // on the channel: the feed's image
+                if feed?.image == nil { feed?.image = url }
+                return true
+            }
             guard !entry.enclosures.contains(where: { $0.url == url }) else { return true }
             let type = attributes.value("type")
             entry.enclosures.append(ParsedEnclosure(
@@ -284,6 +311,10 @@ final class DocumentBuilder {
     // MARK: Captured text
 
     private func finish(_ capture: Capture) {
+        if capture.isBase64 {
+            let encoded = String(decoding: text, as: UTF8.self)
+            text = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters).map { Array($0) } ?? text
+        }
         // Article bodies in HTML go from the buffer through the sanitiser in one step.
         if capture.mode != .plain, capture.field == .entrySummary || capture.field == .entryContent {
             finishHTML(capture)
@@ -296,6 +327,9 @@ final class DocumentBuilder {
         case .feedLanguage: if !text.isEmpty { feed?.language = text }
         case .feedUpdated: if feed?.updated == nil { feed?.updated = date(text) }
         case .feedAuthor: if let p = PersonText.parse(text) { feed?.authors.append(p) }
+        case .feedAuthorFallback:
+            if feed?.authors.isEmpty == true, let p = PersonText.parse(text) { feed?.authors.append(p) }
+        case .feedImage: if feed?.image == nil, !text.isEmpty { feed?.image = URLResolver.resolve(text, against: base) }
         case .entryID: if !text.isEmpty { entry.id = text }
         case .entryTitle: entry.title = capture.mode.plainText(text, family: family)
         case .link:
@@ -316,7 +350,13 @@ final class DocumentBuilder {
         case .personEmail: if !text.isEmpty { person?.email = text }
         case .personURI: if !text.isEmpty { person?.uri = URLResolver.resolve(text, against: base) }
         case .itunesAuthor: if !text.isEmpty { itunesAuthor = text }
-        case .itunesSummary: if entry.summary == nil, !text.isEmpty { entry.summary = HTMLEscaping.escapeText(text) }
+        case .itunesSummary:
+            guard !text.isEmpty else { break }
+            if inEntry {
+                if entry.summary == nil { entry.summary = HTMLEscaping.escapeText(text) }
+            } else if feed?.description == nil {
+                feed?.description = text
+            }
         case .itunesDuration: entry.duration = Self.seconds(fromDuration: text)
         case .commentCount: entry.commentCount = Int(text)
         case .enclosure, .personStart, .mediaContent, .mediaThumbnail, .itunesImage: break

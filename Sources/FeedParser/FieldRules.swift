@@ -1,6 +1,10 @@
 /// What a known element holds, and so where its text goes.
 enum Field: Equatable {
     case feedTitle, feedDescription, feedLanguage, feedUpdated, feedAuthor
+    /// `webMaster`: the feed's author only when nothing better names one.
+    case feedAuthorFallback
+    /// Atom `logo`/`icon`, RSS `image/url`.
+    case feedImage
     case entryID, entryTitle, entryPublished, entryUpdated, entryAuthor, entrySummary, entryContent
     /// RSS `<link>` text or Atom `<link href>`, for the feed or the entry around it.
     case link
@@ -37,10 +41,10 @@ enum FieldRules {
         switch (namespace, name) {
         case (.media, "content"), (.media, "thumbnail"):
             let inGroup = inEntry && parent.namespace == .media && parent.name == "group"
-            guard parentIsEntry || inGroup else { return nil }
+            guard parentIsEntry || inGroup || parentIsFeed else { return nil }
             return name == "content" ? .mediaContent : .mediaThumbnail
         case (.itunes, "author"): return parentIsEntry ? .itunesAuthor : (parentIsFeed ? .feedAuthor : nil)
-        case (.itunes, "summary"): return parentIsEntry ? .itunesSummary : nil
+        case (.itunes, "summary"): return parentIsEntry || parentIsFeed ? .itunesSummary : nil
         case (.itunes, "duration"): return parentIsEntry ? .itunesDuration : nil
         case (.itunes, "image"): return parentIsEntry || parentIsFeed ? .itunesImage : nil
         case (.slash, "comments"): return parentIsEntry ? .commentCount : nil
@@ -56,6 +60,9 @@ enum FieldRules {
                                  inEntry: Bool) -> Field? {
         let inItem = inEntry && parent.name == "item" && parent.namespace.isRSSCore
         let inChannel = !inEntry && parent.name == "channel" && parent.namespace.isRSSCore
+        if !inEntry, parent.name == "image", parent.namespace.isRSSCore, namespace.isRSSCore, name == "url" {
+            return .feedImage
+        }
         guard inItem || inChannel else { return nil }
         if namespace.isRSSCore {
             switch name {
@@ -68,6 +75,7 @@ enum FieldRules {
             case "language": return inChannel ? .feedLanguage : nil
             case "author": return inItem ? .entryAuthor : nil
             case "managingEditor": return inChannel ? .feedAuthor : nil
+            case "webMaster": return inChannel ? .feedAuthorFallback : nil
             case "category": return inItem ? .category : nil
             case "enclosure": return inItem ? .enclosure : nil
             default: return nil
@@ -110,6 +118,7 @@ enum FieldRules {
         case "updated", "modified": return inEntryElement ? .entryUpdated : .feedUpdated
         case "published", "issued", "created": return inEntryElement ? .entryPublished : nil
         case "author": return .personStart
+        case "logo", "icon": return inFeed ? .feedImage : nil
         case "summary": return inEntryElement ? .entrySummary : nil
         case "content": return inEntryElement ? .entryContent : nil
         case "category": return inEntryElement ? .category : nil
@@ -141,6 +150,14 @@ enum TextMode: Equatable {
             default: return .plain
             }
         }
+    }
+
+    /// Atom: a media type that is neither text nor XML means base64 (RFC 4287 §4.1.3.3);
+    /// Atom 0.3 says so with `mode="base64"`.
+    static func isBase64(_ attributes: XMLAttributes) -> Bool {
+        if attributes.value("mode")?.lowercased() == "base64" { return true }
+        guard let type = attributes.value("type")?.lowercased(), type.contains("/") else { return false }
+        return !(type.hasPrefix("text/") || type.hasSuffix("+xml") || type.hasSuffix("/xml"))
     }
 
     /// The text for a plain-text field (titles): markup reduced to text, entities decoded.

@@ -33,6 +33,7 @@ enum JSONFeedParser {
         feed.link = string(root["home_page_url"]).map { URLResolver.resolve($0, against: feedURL) }
         feed.description = string(root["description"])
         feed.language = string(root["language"])
+        feed.image = (string(root["icon"]) ?? string(root["favicon"])).map { URLResolver.resolve($0, against: feedURL) }
         feed.authors = authors(root, base: feedURL)
         for item in root["items"] as? [Any] ?? [] {
             guard let item = item as? [String: Any] else {

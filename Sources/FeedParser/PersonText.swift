@@ -13,6 +13,10 @@ enum PersonText {
             if outside.utf8.contains(UInt8(ascii: "@")) && !outside.utf8.contains(UInt8(ascii: " ")) {
                 return ParsedPerson(name: inside.isEmpty ? nil : inside, email: outside)
             }
+            // "Name (email)"
+            if inside.utf8.contains(UInt8(ascii: "@")) && !inside.utf8.contains(UInt8(ascii: " ")) {
+                return ParsedPerson(name: outside.isEmpty ? nil : outside, email: inside)
+            }
         }
         if text.hasSuffix(">"), let open = text.lastIndex(of: "<") {
             let name = text[..<open].asciiTrimmed

@@ -101,11 +101,11 @@ final class SAXBridge {
     private static func makeHandler() -> xmlSAXHandler {
         var handler = xmlSAXHandler()
         handler.initialized = XML_SAX2_MAGIC
-        handler.startElementNs = { ctx, localName, _, uri, _, _, attributeCount, _, attributes in
+        handler.startElementNs = { ctx, localName, prefix, uri, _, _, attributeCount, _, attributes in
             let me = SAXBridge.bridge(ctx)
             me.keepRecovering()
             me.builder.startElement(
-                localName: localName!, uri: uri,
+                localName: localName!, prefix: prefix, uri: uri,
                 attributes: XMLAttributes(pointer: attributes, count: Int(attributeCount)))
             if me.builder.stopped { me.stop() }
         }

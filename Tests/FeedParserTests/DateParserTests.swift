@@ -99,6 +99,21 @@ import Testing
         #expect(DateParser.parse(text) == nil, "\(text)")
     }
 
+    /// Every distinct date form found in the test corpora (Fixtures/dates.tsv, made by
+    /// Tools/make-date-table.py), with the instant Python's email.utils/datetime give it.
+    @Test func agreesWithAnIndependentParserOnRealFeedDates() throws {
+        let table = String(decoding: try Fixture.bytes("dates.tsv"), as: UTF8.self)
+        var checked = 0
+        for line in table.split(separator: "\n") where !line.hasPrefix("#") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count == 2 else { continue }
+            let parsed = DateParser.parse(String(fields[0])).map(DateFormatting.rfc3339)
+            #expect(parsed == String(fields[1]), "\(fields[0])")
+            checked += 1
+        }
+        #expect(checked > 600)
+    }
+
     @Test func formatsBeforeTheEpoch() {
         #expect(DateFormatting.rfc3339(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
         #expect(DateFormatting.rfc3339(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
