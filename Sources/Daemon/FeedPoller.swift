@@ -55,7 +55,8 @@ public struct FeedPoller: Sendable {
                                     validators: validators)
             } else if response.isSuccess {
                 do {
-                    let parsed = try FeedParser.parse(response.body, url: response.effectiveURL)
+                    let parsed = try FeedParser.parse(response.body, url: response.effectiveURL,
+                                                      contentType: response.contentType)
                     warnings = parsed.warnings
                     update = FeedUpdate(result: .fetched(title: parsed.title, siteLink: parsed.link, entries: parsed.entries),
                                         fetchedAt: now,
