@@ -212,6 +212,26 @@ import Testing
         #expect(error["error"] as? String == "not a feed: HTML document")
     }
 
+    @Test func theHTTPCharsetReachesTheParser() async throws {
+        // KOI8-R bytes for "Новости", with no XML declaration: only the header says so.
+        let koi8: [UInt8] = [0xEE, 0xCF, 0xD7, 0xCF, 0xD3, 0xD4, 0xC9]
+        let body = Data("<rss version=\"2.0\"><channel><title>t</title><item><guid>1</guid><title>".utf8) + Data(koi8)
+            + Data("</title><pubDate>Sat, 31 Oct 2020 00:21:15 +0800</pubDate></item></channel></rss>".utf8)
+        let server = try await LoopbackServer.start([
+            ("GET /koi8.rss", { _ in
+                HTTPResponse(statusCode: .ok, headers: [HTTPHeader("Content-Type"): "text/xml; charset=KOI8-R"], body: body)
+            }),
+        ])
+        defer { Task { await server.stop() } }
+        let workspace = try Workspace(feedsConf: "\(server.baseURL)/koi8.rss\n")
+        defer { workspace.remove() }
+        let fetch = try await aggregator(["fetch"] + workspace.paths)
+        #expect(fetch.status == 0, "\(fetch.stdout) \(fetch.stderr)")
+        let list = try await aggregator(["list", "--json"] + workspace.paths)
+        let object = try #require(JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])
+        #expect(object["title"] as? String == "Новости")
+    }
+
     @Test func listWithoutAStoreSaysSo() async throws {
         let result = try await aggregator(["list", "--data", "/nonexistent/aggregator"])
         #expect(result.status == 73)
