@@ -61,6 +61,10 @@ final class DocumentBuilder {
 
     /// Receives each entry as it ends, instead of collecting them (streaming).
     private let onEntry: ((ParsedEntry) -> Void)?
+    private var pipeline: HTMLPipeline?
+    private var pipelineOutput: PipelineOutput?
+    private var pendingSummary: HTMLPipeline.HTMLJob?
+    private var pendingContent: HTMLPipeline.HTMLJob?
     private(set) var entryCount = 0
 
     init(documentURL: String?, onEntry: ((ParsedEntry) -> Void)? = nil) {
@@ -152,7 +156,15 @@ final class DocumentBuilder {
             inEntry = false
             let complete = finalize(entry, base: closedBase)
             entryCount += 1
-            if let onEntry { onEntry(complete) } else { feed?.entries.append(complete) }
+            if let pipeline {
+                pipeline.submit(HTMLPipeline.Job(entry: complete, summary: pendingSummary, content: pendingContent))
+                pendingSummary = nil
+                pendingContent = nil
+            } else if let onEntry {
+                onEntry(complete)
+            } else {
+                feed?.entries.append(complete)
+            }
             entry = ParsedEntry()
         }
     }
@@ -366,16 +378,45 @@ final class DocumentBuilder {
     /// Summary and content in HTML: sanitised, with links made absolute against the
     /// element's `xml:base` (or the document's URL). Plain text is escaped in `finish`.
     private func finishHTML(_ capture: Capture) {
-        let wanted = capture.field == .entrySummary ? entry.summary == nil : (entry.content == nil || family == .atom)
+        let isSummary = capture.field == .entrySummary
+        let wanted = isSummary ? entry.summary == nil && pendingSummary == nil
+                               : (entry.content == nil && pendingContent == nil) || family == .atom
         guard wanted else { return }
-        let html: String? = text.withUnsafeBufferPointer { buffer in
-            var start = 0, end = buffer.count
-            while start < end, ByteText.isSpace(buffer[start]) { start += 1 }
-            while end > start, ByteText.isSpace(buffer[end - 1]) { end -= 1 }
-            guard end > start else { return nil }
-            return HTMLSanitizer.sanitize(bytes: UnsafeBufferPointer(rebasing: buffer[start..<end]), base: base)
+        var start = 0, end = text.count
+        while start < end, ByteText.isSpace(text[start]) { start += 1 }
+        while end > start, ByteText.isSpace(text[end - 1]) { end -= 1 }
+        guard end > start else { return }
+        if pipeline != nil {
+            // Sanitised on the pipeline's thread; the entry waits for it there.
+            let job = HTMLPipeline.HTMLJob(bytes: Array(text[start..<end]), base: base)
+            if isSummary { pendingSummary = job } else { pendingContent = job; entry.content = nil }
+            return
         }
-        if capture.field == .entrySummary { entry.summary = html } else { entry.content = html }
+        let html = text.withUnsafeBufferPointer {
+            HTMLSanitizer.sanitize(bytes: UnsafeBufferPointer(rebasing: $0[start..<end]), base: base)
+        }
+        if isSummary { entry.summary = html } else { entry.content = html }
+    }
+
+    /// Hands article HTML to a second thread from now on (FeedStreamParser does this for
+    /// large documents). Entries then leave through `pipelineDelivered` or `onEntry`.
+    func startPipeline() {
+        guard pipeline == nil else { return }
+        let collected = PipelineOutput()
+        pipelineOutput = collected
+        let onEntry = self.onEntry.map { UncheckedHandler(call: $0) }
+        pipeline = HTMLPipeline { entry in
+            if let onEntry { onEntry.call(entry) } else { collected.entries.append(entry) }
+        }
+    }
+
+    /// Waits for the pipeline to deliver everything, then adds what it collected.
+    func finishPipeline() {
+        guard let pipeline else { return }
+        pipeline.close()
+        self.pipeline = nil
+        if let collected = pipelineOutput?.entries { feed?.entries.append(contentsOf: collected) }
+        pipelineOutput = nil
     }
 
     private func date(_ text: String) -> Date? {
@@ -415,4 +456,15 @@ final class DocumentBuilder {
         if HTMLEscaping.voidElements.contains(name.lowercased()) { return }
         text.append(contentsOf: "</\(name)>".utf8)
     }
+}
+
+/// Entries the pipeline's thread collected; read only after `HTMLPipeline.close()`.
+private final class PipelineOutput: @unchecked Sendable {
+    var entries: [ParsedEntry] = []
+}
+
+/// The caller's entry handler, called from the pipeline's thread one entry at a time
+/// (never concurrently with the parsing thread's own calls, which stop when it starts).
+private struct UncheckedHandler: @unchecked Sendable {
+    let call: (ParsedEntry) -> Void
 }

@@ -12,6 +12,9 @@ public final class FeedStreamParser {
 
     /// Bytes looked at before deciding the format and encoding.
     static let sniffSize = 64 * 1024
+    /// Past this many bytes a document is large enough for article HTML to be sanitised
+    /// on a second thread while parsing goes on (`HTMLPipeline`).
+    public static let defaultPipelineThreshold = 4 * 1024 * 1024
 
     private enum State {
         case sniffing
@@ -23,6 +26,7 @@ public final class FeedStreamParser {
     private let url: String?
     private let httpCharset: String?
     private let maximumSize: Int
+    private let pipelineThreshold: Int
     private let builder: DocumentBuilder
     private let bridge: SAXBridge
     private var state = State.sniffing
@@ -36,8 +40,9 @@ public final class FeedStreamParser {
     ///   - url: the document's URL; relative links resolve against it.
     ///   - contentType: the HTTP Content-Type, for its `charset`.
     public init(url: String?, contentType: String? = nil, maximumSize: Int = FeedParser.defaultMaximumSize,
-                onEntry: EntryHandler? = nil) {
+                pipelineThreshold: Int = FeedStreamParser.defaultPipelineThreshold, onEntry: EntryHandler? = nil) {
         self.url = url
+        self.pipelineThreshold = pipelineThreshold
         self.httpCharset = contentType.flatMap(Self.charset(of:))
         self.maximumSize = maximumSize
         builder = DocumentBuilder(documentURL: url, onEntry: onEntry)
@@ -61,6 +66,7 @@ public final class FeedStreamParser {
         case .json:
             pending.append(contentsOf: bytes)
         case .xml:
+            if received > pipelineThreshold { builder.startPipeline() }
             feedXML(bytes, isFinal: false)
             if let reason = builder.notAFeed { throw NotAFeed(reason: reason) }
         case .done:
@@ -78,6 +84,7 @@ public final class FeedStreamParser {
             state = .done
             feedXML(UnsafeRawBufferPointer(start: nil, count: 0), isFinal: true)
             bridge.finish()
+            builder.finishPipeline()
         case .sniffing, .done:
             break
         }

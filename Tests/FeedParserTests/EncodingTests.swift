@@ -139,3 +139,42 @@ import Testing
         #expect(EncodingDetector.normalise("") == nil)
     }
 }
+
+/// Large documents sanitise article HTML on a second thread; the result must not differ.
+@Suite struct PipelineTests {
+    func document(items: Int) -> [UInt8] {
+        var xml = "<rss version=\"2.0\"><channel><title>P</title>"
+        for i in 0..<items {
+            xml += "<item><guid>\(i)</guid><title>Item \(i)</title><link>/p/\(i)</link>"
+                + "<description>&lt;p onclick=\"x\"&gt;Summary \(i) &lt;a href=\"/s/\(i)\"&gt;s&lt;/a&gt;&lt;/p&gt;</description>"
+                + "<content:encoded xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><![CDATA[<div>Body \(i)<script>x()</script><img src=\"/i/\(i).png\"></div>]]></content:encoded>"
+                + "</item>"
+        }
+        return Array((xml + "</channel></rss>").utf8)
+    }
+
+    func parse(_ bytes: [UInt8], threshold: Int, chunk: Int, streaming: Bool) throws -> [ParsedEntry] {
+        var streamed: [ParsedEntry] = []
+        let parser = FeedStreamParser(url: "https://example.org/feed", pipelineThreshold: threshold,
+                                      onEntry: streaming ? { streamed.append($0) } : nil)
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(offset + chunk, bytes.count)
+            try Array(bytes[offset..<end]).withUnsafeBytes { try parser.push($0) }
+            offset = end
+        }
+        let feed = try parser.finish()
+        return streaming ? streamed : feed.entries
+    }
+
+    @Test(arguments: [false, true])
+    func pipelinedParsingGivesTheSameEntriesInTheSameOrder(streaming: Bool) throws {
+        let bytes = document(items: 2000)
+        let plain = try parse(bytes, threshold: .max, chunk: 1 << 20, streaming: streaming)
+        let pipelined = try parse(bytes, threshold: 0, chunk: 4096, streaming: streaming)
+        #expect(plain.count == 2000)
+        #expect(pipelined == plain)
+        #expect(pipelined[1999].content == "<div>Body 1999<img src=\"https://example.org/i/1999.png\"></div>")
+        #expect(pipelined[7].summary == "<p>Summary 7 <a href=\"https://example.org/s/7\">s</a></p>")
+    }
+}
