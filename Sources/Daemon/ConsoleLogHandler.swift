@@ -33,7 +33,7 @@ public struct ConsoleLogHandler: LogHandler {
         if journal {
             line = "<\(Self.syslogPriority(event.level))>\(text)\n"
         } else {
-            line = "\(DateFormatting.local(Date())) \(event.level.rawValue) \(label): \(text)\n"
+            line = "\(LogTime.now()) \(event.level.rawValue) \(label): \(text)\n"
         }
         FileHandle.standardError.write(Data(line.utf8))
     }
@@ -50,10 +50,10 @@ public struct ConsoleLogHandler: LogHandler {
     }
 }
 
-enum DateFormatting {
+enum LogTime {
     /// `2026-11-29 04:16:28`, local time, for log lines on a terminal.
-    static func local(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970)
+    static func now() -> String {
+        var seconds = time_t(Date().timeIntervalSince1970)
         var parts = tm()
         localtime_r(&seconds, &parts)
         return String(format: "%04d-%02d-%02d %02d:%02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,

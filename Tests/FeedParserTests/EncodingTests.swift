@@ -114,12 +114,7 @@ import Testing
     func anyChunkingGivesTheSameResult(chunk: Int) throws {
         let bytes = try iconv(rss(title: "新华社北京电 — 新闻", declaration: "GB2312"), to: "GB18030")
         let parser = FeedStreamParser(url: nil)
-        var offset = 0
-        while offset < bytes.count {
-            let end = min(offset + chunk, bytes.count)
-            try Array(bytes[offset..<end]).withUnsafeBytes { try parser.push($0) }
-            offset = end
-        }
+        try push(bytes, to: parser, inChunksOf: chunk)
         let feed = try parser.finish()
         #expect(feed.title == "新华社北京电 — 新闻")
         #expect(feed.warnings.isEmpty)
@@ -157,12 +152,7 @@ import Testing
         var streamed: [ParsedEntry] = []
         let parser = FeedStreamParser(url: "https://example.org/feed", pipelineThreshold: threshold,
                                       onEntry: streaming ? { streamed.append($0) } : nil)
-        var offset = 0
-        while offset < bytes.count {
-            let end = min(offset + chunk, bytes.count)
-            try Array(bytes[offset..<end]).withUnsafeBytes { try parser.push($0) }
-            offset = end
-        }
+        try push(bytes, to: parser, inChunksOf: chunk)
         let feed = try parser.finish()
         return streaming ? streamed : feed.entries
     }
@@ -176,5 +166,15 @@ import Testing
         #expect(pipelined == plain)
         #expect(pipelined[1999].content == "<div>Body 1999<img src=\"https://example.org/i/1999.png\"></div>")
         #expect(pipelined[7].summary == "<p>Summary 7 <a href=\"https://example.org/s/7\">s</a></p>")
+    }
+}
+
+/// Feeds `bytes` to `parser` in pieces of `chunk` bytes, as a network would.
+func push(_ bytes: [UInt8], to parser: FeedStreamParser, inChunksOf chunk: Int) throws {
+    var offset = 0
+    while offset < bytes.count {
+        let end = min(offset + chunk, bytes.count)
+        try Array(bytes[offset..<end]).withUnsafeBytes { try parser.push($0) }
+        offset = end
     }
 }
