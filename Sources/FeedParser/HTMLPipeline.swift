@@ -3,7 +3,7 @@ import Foundation
 /// For large documents: article HTML is sanitised on a second thread while libxml2 keeps
 /// parsing on the first. Entries leave in document order (one worker, FIFO), and the
 /// queue is bounded, so memory stays flat however long the document is.
-final class HTMLPipeline: @unchecked Sendable {  // all shared state is behind `condition`
+final class HTMLPipeline: @unchecked Sendable {  // shared state is behind `condition`; `outgoing` is the parser's
     struct HTMLJob {
         let bytes: [UInt8]
         let base: String?
@@ -31,16 +31,31 @@ final class HTMLPipeline: @unchecked Sendable {  // all shared state is behind `
         thread.start()
     }
 
+    /// Jobs gathered on the parsing thread and handed over together: one lock and one
+    /// wake-up per batch rather than per entry.
+    private var outgoing: [Job] = []
+    static let batchSize = 32
+
+    /// Called on the parsing thread only.
     func submit(_ job: Job) {
+        outgoing.append(job)
+        if outgoing.count >= Self.batchSize { flush() }
+    }
+
+    private func flush() {
+        guard !outgoing.isEmpty else { return }
         condition.lock()
         while queue.count >= Self.capacity { condition.wait() }
-        queue.append(job)
-        condition.broadcast()
+        let wasEmpty = queue.isEmpty
+        queue.append(contentsOf: outgoing)
+        if wasEmpty { condition.broadcast() }
         condition.unlock()
+        outgoing.removeAll(keepingCapacity: true)
     }
 
     /// Waits until every submitted entry has been delivered.
     func close() {
+        flush()
         condition.lock()
         closed = true
         condition.broadcast()
