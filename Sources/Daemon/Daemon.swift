@@ -51,7 +51,9 @@ public final class Daemon: Sendable {
                 // Sleep until the next feed that is waiting falls due; an earlier wake-up
                 // already pending covers it.
                 let waiting = feeds.filter { !inFlight.contains($0.url) }.compactMap { due[$0.url] }
-                if let next = waiting.min(), earliestWake.map({ next < $0 }) ?? true {
+                // With nothing to poll (an empty feeds.conf) the daemon idles until it is stopped.
+                let idle = waiting.isEmpty && inFlight.isEmpty ? Date().addingTimeInterval(3600) : nil
+                if let next = waiting.min() ?? idle, earliestWake.map({ next < $0 }) ?? true {
                     earliestWake = next
                     group.addTask {
                         let delay = max(0, next.timeIntervalSinceNow)

@@ -157,6 +157,20 @@ import Testing
         #expect(log.contains("\(server.baseURL)/china.rss: 200, 3 new, 0 updated"))
     }
 
+    @Test func withNoFeedsTheDaemonIdlesUntilStopped() async throws {
+        let workspace = try Workspace(feedsConf: "# nothing yet\n")
+        defer { workspace.remove() }
+        let process = Process()
+        process.executableURL = Self.daemon
+        process.arguments = workspace.paths
+        process.standardError = FileHandle.nullDevice
+        let exit = Task { try await ProcessRunner.wait(for: process, timeout: 30) }
+        try await Task.sleep(for: .seconds(1))
+        #expect(process.isRunning)
+        kill(process.processIdentifier, SIGTERM)
+        #expect(try await exit.value == 0)
+    }
+
     @Test func aBrokenConfigStopsTheDaemonWithEX_CONFIGAndCheckConfigListsEveryProblem() async throws {
         let workspace = try Workspace(feedsConf: """
             http://127.0.0.1:1/ok.xml
