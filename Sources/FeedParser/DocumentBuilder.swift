@@ -18,12 +18,12 @@ final class DocumentBuilder {
         let lang: String?
     }
 
-    /// Text being collected for one known element, with the attributes it started with.
+    /// Text being collected for one known element. A plain value (no references), so
+    /// reading it in the per-chunk `characters` callback costs no reference counting.
     struct Capture {
         let field: Field
         let mode: TextMode
         let depth: Int
-        let attributes: [String: String]
         /// Depth of child elements inside the captured one (markup in HTML/XHTML content).
         var markupDepth = 0
         var strippedWrapperDiv = false
@@ -126,10 +126,8 @@ final class DocumentBuilder {
             guidIsPermaLink = false
         }
         let mode = TextMode.forElement(field: field, family: family, attributes: attributes)
-        var saved: [String: String] = [:]
-        if let rel = attributes.value("rel") { saved["rel"] = rel }
         text.removeAll(keepingCapacity: true)
-        capture = Capture(field: field, mode: mode, depth: stack.count, attributes: saved)
+        capture = Capture(field: field, mode: mode, depth: stack.count)
         if family == .atom { capture?.isBase64 = TextMode.isBase64(attributes) }
     }
 
