@@ -1,3 +1,4 @@
+import FeedParser
 import Foundation
 import Logging
 
@@ -33,7 +34,7 @@ public struct ConsoleLogHandler: LogHandler {
         if journal {
             line = "<\(Self.syslogPriority(event.level))>\(text)\n"
         } else {
-            line = "\(LogTime.now()) \(event.level.rawValue) \(label): \(text)\n"
+            line = "\(DateFormatting.local(Date(), seconds: true)) \(event.level.rawValue) \(label): \(text)\n"
         }
         FileHandle.standardError.write(Data(line.utf8))
     }
@@ -47,16 +48,5 @@ public struct ConsoleLogHandler: LogHandler {
         case .error: return 3
         case .critical: return 2
         }
-    }
-}
-
-enum LogTime {
-    /// `2026-11-29 04:16:28`, local time, for log lines on a terminal.
-    static func now() -> String {
-        var seconds = time_t(Date().timeIntervalSince1970)
-        var parts = tm()
-        localtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02d %02d:%02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
     }
 }

@@ -57,4 +57,14 @@ public enum DateFormatting {
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d,
                       secondsOfDay / 3600, secondsOfDay % 3600 / 60, secondsOfDay % 60)
     }
+
+    /// `2020-10-31 08:21` (or with `:SS`), in the local time zone: for people at a terminal.
+    public static func local(_ date: Date, seconds: Bool = false) -> String {
+        var time = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        localtime_r(&time, &parts)
+        let minutes = String(format: "%04d-%02d-%02d %02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+                             Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min))
+        return seconds ? minutes + String(format: ":%02d", Int(parts.tm_sec)) : minutes
+    }
 }

@@ -80,11 +80,5 @@ enum ArticleOutput {
     }
 
     /// `2020-10-31 08:21`, in the user's time zone.
-    static func localTime(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970)
-        var parts = tm()
-        localtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02d %02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-                      Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min))
-    }
+    static func localTime(_ date: Date) -> String { DateFormatting.local(date) }
 }
