@@ -56,7 +56,8 @@ public final class Daemon: Sendable {
                 if let next = waiting.min() ?? idle, earliestWake.map({ next < $0 }) ?? true {
                     earliestWake = next
                     group.addTask {
-                        let delay = max(0, next.timeIntervalSinceNow)
+                        // Capped: a gone feed is due in the distant future, beyond what fits in nanoseconds.
+                        let delay = min(max(0, next.timeIntervalSinceNow), 3600)
                         try? await Task.sleep(nanoseconds: UInt64(delay * 1e9) + 1_000_000)
                         return .wake
                     }

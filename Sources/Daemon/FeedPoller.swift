@@ -39,6 +39,9 @@ public struct FeedPoller: Sendable {
         } catch {
             return report(feed, .failed("store: \(error)"), nextDue: started.addingTimeInterval(Double(feed.interval)))
         }
+        if state?.isGone == true {
+            return report(feed, .gone, nextDue: .distantFuture)
+        }
         let request = FetchRequest(url: feed.url, etag: state?.etag, lastModified: state?.lastModified,
                                    timeout: feed.timeout, userAgent: userAgent)
         let update: FeedUpdate
@@ -53,6 +56,13 @@ public struct FeedPoller: Sendable {
                 update = FeedUpdate(result: .notModified, fetchedAt: now,
                                     nextDue: Scheduler.nextDue(afterSuccessAt: now, interval: feed.interval),
                                     validators: validators)
+            } else if response.status == 410 {
+                update = FeedUpdate(result: .gone, fetchedAt: now, nextDue: .distantFuture)
+            } else if response.isSuccess, let previous = state?.bodyHash, previous == Store.fingerprint(response.body) {
+                // Byte for byte what was parsed last time (servers without validators).
+                update = FeedUpdate(result: .unchanged, fetchedAt: now,
+                                    nextDue: Scheduler.nextDue(afterSuccessAt: now, interval: feed.interval),
+                                    validators: validators)
             } else if response.isSuccess {
                 do {
                     let parsed = try FeedParser.parse(response.body, url: response.effectiveURL,
@@ -61,7 +71,7 @@ public struct FeedPoller: Sendable {
                     update = FeedUpdate(result: .fetched(title: parsed.title, siteLink: parsed.link, entries: parsed.entries),
                                         fetchedAt: now,
                                         nextDue: Scheduler.nextDue(afterSuccessAt: now, interval: feed.interval),
-                                        validators: validators)
+                                        validators: validators, bodyHash: Store.fingerprint(response.body))
                 } catch {
                     update = failure(error.description, state: state, feed: feed, at: now)
                 }
@@ -80,6 +90,8 @@ public struct FeedPoller: Sendable {
             switch update.result {
             case .fetched: outcome = .fetched(inserted: summary.inserted, updated: summary.updated)
             case .notModified: outcome = .notModified
+            case .unchanged: outcome = .unchanged
+            case .gone: outcome = .gone
             case .failed(let message): outcome = .failed(message)
             }
         } catch is CancellationError {
@@ -107,8 +119,10 @@ public struct FeedPoller: Sendable {
     private func log(_ report: PollReport) {
         let url = LogRedaction.redact(report.url)
         switch report.outcome {
-        case .fetched, .notModified:
+        case .fetched, .notModified, .unchanged:
             logger.info("\(LogRedaction.redact(report.summary))")
+        case .gone:
+            logger.warning("\(LogRedaction.redact(report.summary))")
             for warning in report.warnings.prefix(5) { logger.warning("parse \(url): \(warning)") }
         case .failed(let message):
             logger.error("fetch \(url): \(message)")
@@ -119,8 +133,8 @@ public struct FeedPoller: Sendable {
 }
 
 extension FeedUpdate {
-    init(result: Result, fetchedAt: Date, nextDue: Date, validators: Validators.Change? = nil) {
+    init(result: Result, fetchedAt: Date, nextDue: Date, validators: Validators.Change? = nil, bodyHash: String? = nil) {
         self.init(result: result, fetchedAt: fetchedAt, nextDueAt: nextDue,
-                  etag: validators?.etag, lastModified: validators?.lastModified)
+                  etag: validators?.etag, lastModified: validators?.lastModified, bodyHash: bodyHash)
     }
 }

@@ -5,6 +5,10 @@ public struct PollReport: Sendable {
     public enum Outcome: Sendable, Equatable {
         case fetched(inserted: Int, updated: Int)
         case notModified
+        /// 200 with the same body as last time: nothing parsed, nothing written.
+        case unchanged
+        /// 410 Gone now, or earlier for this feeds.conf line: not polled.
+        case gone
         case failed(String)
         /// Shutdown interrupted the poll; nothing was written.
         case cancelled
@@ -30,6 +34,8 @@ public struct PollReport: Sendable {
             let status = self.status.map { "\($0), " } ?? ""
             return "\(url): \(status)\(inserted) new, \(updated) updated (\(time))"
         case .notModified: return "\(url): not modified (\(time))"
+        case .unchanged: return "\(url): unchanged (\(time))"
+        case .gone: return "\(url): gone (HTTP 410); not polled until its feeds.conf line changes"
         case .failed(let message): return "\(url): \(message)"
         case .cancelled: return "\(url): cancelled"
         }

@@ -23,6 +23,7 @@ public enum Scheduler {
     /// after its last fetch (so shortening `interval=` takes effect at once); never
     /// fetched means due now.
     public static func dueDate(for state: FeedState?, interval: Int, now: Date) -> Date {
+        if state?.isGone == true { return .distantFuture }
         guard let state, let lastFetch = state.lastFetchAt else { return now }
         let byInterval = lastFetch.addingTimeInterval(Double(interval))
         guard let stored = state.nextDueAt else { return byInterval }

@@ -6,8 +6,16 @@ extension Store {
     public static func openForPolling(directory: String, configuration: Configuration) throws -> Store {
         let store = try Store(directory: directory, writable: true)
         try store.syncFeeds(configuration.feeds.map {
-            FeedSubscription(url: $0.url, title: $0.title, tags: $0.tags, intervalSeconds: $0.interval)
+            FeedSubscription(url: $0.url, title: $0.title, tags: $0.tags, intervalSeconds: $0.interval,
+                             configKey: configKey(of: $0))
         })
         return store
+    }
+
+    /// What the user wrote for a feed, reduced to a fingerprint: editing the line in any
+    /// way (title, tags, interval, timeout) changes it.
+    static func configKey(of feed: FeedConfig) -> String {
+        let line = [feed.url, feed.title ?? "", feed.tags.joined(separator: ","), "\(feed.interval)", "\(feed.timeout)"]
+        return fingerprint(Array(line.joined(separator: "\u{1F}").utf8))
     }
 }

@@ -35,6 +35,15 @@ enum DedupKey {
 /// Collisions within one feed's handful of articles are vanishingly unlikely; it is not
 /// used for anything an attacker could profit from colliding.
 enum Hash {
+    static func fnv1a64Hex(bytes: [UInt8]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x100_0000_01b3
+        }
+        return hex(hash)
+    }
+
     static func fnv1a64Hex(_ parts: [String]) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for (i, part) in parts.enumerated() {
@@ -47,7 +56,11 @@ enum Hash {
                 hash &*= 0x100_0000_01b3
             }
         }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        return hex(hash)
+    }
+
+    private static func hex(_ hash: UInt64) -> String {
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }

@@ -14,7 +14,8 @@ extension FeedState {
             lastFetchAt: Seconds.date(row["lastFetchAt"]), lastSuccessAt: Seconds.date(row["lastSuccessAt"]),
             lastOutcome: (row["lastOutcome"] as String?).flatMap(FetchOutcome.init(rawValue:)),
             lastError: row["lastError"], errorCount: row["errorCount"], nextDueAt: Seconds.date(row["nextDueAt"]),
-            articleCount: row["articleCount"])
+            articleCount: row["articleCount"], bodyHash: row["bodyHash"],
+            isGone: (row["goneForKey"] as String?) != nil && (row["goneForKey"] as String?) == (row["configKey"] as String?))
     }
 }
 

@@ -50,6 +50,13 @@ enum Schema {
                 CREATE INDEX article_feed_sortDate ON article(feedId, sortDate);
                 """)
         }
+        migrator.registerMigration("v2: unchanged bodies and gone feeds") { db in
+            try db.execute(sql: """
+                ALTER TABLE feed ADD COLUMN bodyHash TEXT;      -- fingerprint of the last parsed body
+                ALTER TABLE feed ADD COLUMN configKey TEXT;     -- fingerprint of the feed's feeds.conf line
+                ALTER TABLE feed ADD COLUMN goneForKey TEXT;    -- configKey when the server said 410 Gone
+                """)
+        }
         return migrator
     }
 }

@@ -65,13 +65,14 @@ public final class Store: Sendable {
         try requireWriter().write { db in
             try db.execute(sql: "UPDATE feed SET inConfig = 0")
             for subscription in subscriptions {
+                // A changed line (configKey) also lifts a 410's stop: the user has looked at it.
                 try db.execute(sql: """
-                    INSERT INTO feed (url, configTitle, tags, intervalSeconds, inConfig, createdAt)
-                    VALUES (?, ?, ?, ?, 1, ?)
+                    INSERT INTO feed (url, configTitle, tags, intervalSeconds, inConfig, createdAt, configKey)
+                    VALUES (?, ?, ?, ?, 1, ?, ?)
                     ON CONFLICT(url) DO UPDATE SET configTitle = excluded.configTitle, tags = excluded.tags,
-                        intervalSeconds = excluded.intervalSeconds, inConfig = 1
+                        intervalSeconds = excluded.intervalSeconds, inConfig = 1, configKey = excluded.configKey
                     """, arguments: [subscription.url, subscription.title, subscription.tags.joined(separator: ","),
-                                     subscription.intervalSeconds, Seconds.from(now)])
+                                     subscription.intervalSeconds, Seconds.from(now), subscription.configKey])
             }
         }
     }
@@ -110,9 +111,12 @@ public final class Store: Sendable {
                 // updateValue, because assigning nil to a dictionary key removes it.
                 arguments.updateValue(title, forKey: "title")
                 arguments.updateValue(siteLink, forKey: "site")
-            case .notModified:
-                assignments += ["lastSuccessAt = :fetched", "lastOutcome = 'not-modified'", "lastError = NULL",
+            case .notModified, .unchanged:
+                let outcome = update.result.isUnchanged ? "unchanged" : "not-modified"
+                assignments += ["lastSuccessAt = :fetched", "lastOutcome = '\(outcome)'", "lastError = NULL",
                                 "errorCount = 0"]
+            case .gone:
+                assignments += ["lastOutcome = 'gone'", "lastError = 'HTTP 410 Gone'", "goneForKey = configKey"]
             case .failed(let message):
                 assignments += ["lastOutcome = 'error'", "lastError = :error", "errorCount = errorCount + 1"]
                 arguments.updateValue(message, forKey: "error")
@@ -120,6 +124,10 @@ public final class Store: Sendable {
             if let etag = update.etag {
                 assignments.append("etag = :etag")
                 arguments.updateValue(etag, forKey: "etag")
+            }
+            if let bodyHash = update.bodyHash {
+                assignments.append("bodyHash = :bodyHash")
+                arguments.updateValue(bodyHash, forKey: "bodyHash")
             }
             if let lastModified = update.lastModified {
                 assignments.append("lastModified = :lastModified")
@@ -169,6 +177,20 @@ public final class Store: Sendable {
 
     public func articleCount() throws -> Int {
         try reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM article") ?? 0 }
+    }
+}
+
+extension FeedUpdate.Result {
+    var isUnchanged: Bool {
+        if case .unchanged = self { return true }
+        return false
+    }
+}
+
+extension Store {
+    /// A stable fingerprint of bytes (a fetched body, a config line), for change checks.
+    public static func fingerprint(_ bytes: [UInt8]) -> String {
+        Hash.fnv1a64Hex(bytes: bytes)
     }
 }
 

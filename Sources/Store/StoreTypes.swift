@@ -7,18 +7,21 @@ public struct FeedSubscription: Sendable, Equatable {
     public var title: String?
     public var tags: [String]
     public var intervalSeconds: Int
+    /// Changes whenever the feed's feeds.conf line changes; a feed gone (410) comes back then.
+    public var configKey: String
 
-    public init(url: String, title: String? = nil, tags: [String] = [], intervalSeconds: Int) {
+    public init(url: String, title: String? = nil, tags: [String] = [], intervalSeconds: Int, configKey: String = "") {
         self.url = url
         self.title = title
         self.tags = tags
         self.intervalSeconds = intervalSeconds
+        self.configKey = configKey
     }
 }
 
 /// How the last poll of a feed ended.
 public enum FetchOutcome: String, Sendable, Codable {
-    case ok, notModified = "not-modified", error
+    case ok, notModified = "not-modified", unchanged, error, gone
 }
 
 /// A feed's row: configuration, fetch state and validators.
@@ -39,6 +42,11 @@ public struct FeedState: Sendable, Equatable {
     public var errorCount: Int
     public var nextDueAt: Date?
     public var articleCount: Int
+    /// Fingerprint of the last body that was parsed and stored.
+    public var bodyHash: String?
+    /// The server said 410 Gone for the feed as it is configured now: not polled until
+    /// its feeds.conf line changes.
+    public var isGone: Bool
 
     /// The name to show: the user's title, else the feed's own, else the URL.
     public var displayTitle: String { configTitle ?? title ?? url }
@@ -50,6 +58,10 @@ public struct FeedUpdate: Sendable {
         /// A feed document was fetched and parsed.
         case fetched(title: String?, siteLink: String?, entries: [ParsedEntry])
         case notModified
+        /// A 200 whose body is byte-identical to the last one parsed: not parsed again.
+        case unchanged
+        /// 410 Gone: polling stops until the feed's feeds.conf line changes.
+        case gone
         /// Nothing usable: `message` says why, e.g. `HTTP 404` or `connect: Connection refused`.
         case failed(message: String)
     }
@@ -60,13 +72,17 @@ public struct FeedUpdate: Sendable {
     /// New validators to keep; nil leaves the stored ones as they are.
     public var etag: String??
     public var lastModified: String??
+    /// The fingerprint of a body that was parsed and stored.
+    public var bodyHash: String?
 
-    public init(result: Result, fetchedAt: Date, nextDueAt: Date, etag: String?? = nil, lastModified: String?? = nil) {
+    public init(result: Result, fetchedAt: Date, nextDueAt: Date, etag: String?? = nil, lastModified: String?? = nil,
+                bodyHash: String? = nil) {
         self.result = result
         self.fetchedAt = fetchedAt
         self.nextDueAt = nextDueAt
         self.etag = etag
         self.lastModified = lastModified
+        self.bodyHash = bodyHash
     }
 }
 

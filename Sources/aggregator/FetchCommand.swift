@@ -29,19 +29,20 @@ struct FetchCommand: AsyncParsableCommand {
         let poller = FeedPoller(fetcher: fetcher, store: store, logger: LogSetup.silent)
         let reports = await poller.pollAll(configuration.feeds)
 
-        var inserted = 0, updated = 0, failed = 0, notModified = 0
+        var inserted = 0, updated = 0, failed = 0, notModified = 0, gone = 0
         for report in reports {
             print(TerminalText.clean(report.summary))
             for warning in report.warnings.prefix(3) { print("  warning: \(TerminalText.clean(warning))") }
             switch report.outcome {
             case .fetched(let new, let changed): inserted += new; updated += changed
-            case .notModified: notModified += 1
+            case .notModified, .unchanged: notModified += 1
+            case .gone: gone += 1
             case .failed, .cancelled: failed += 1
             }
         }
-        print("\(reports.count) feeds: \(reports.count - failed - notModified) fetched, \(notModified) not modified, "
-              + "\(failed) failed; \(inserted) new and \(updated) updated articles")
-        if !reports.isEmpty && failed == reports.count { throw ExitCode.failure }
+        print("\(reports.count) feeds: \(reports.count - failed - notModified - gone) fetched, \(notModified) not modified, "
+              + "\(failed) failed\(gone > 0 ? ", \(gone) gone" : ""); \(inserted) new and \(updated) updated articles")
+        if !reports.isEmpty && failed + gone == reports.count { throw ExitCode.failure }
     }
 }
 

@@ -24,7 +24,7 @@ import Testing
     func state(lastFetch: Date?, nextDue: Date?, errors: Int = 0) -> FeedState {
         FeedState(id: 1, url: "u", configTitle: nil, title: nil, tags: [], inConfig: true, siteLink: nil, etag: nil,
                   lastModified: nil, lastFetchAt: lastFetch, lastSuccessAt: nil, lastOutcome: nil, lastError: nil,
-                  errorCount: errors, nextDueAt: nextDue, articleCount: 0)
+                  errorCount: errors, nextDueAt: nextDue, articleCount: 0, isGone: false)
     }
 
     @Test func dueDateComesFromTheStoreSoRestartsDoNotRefetchEverything() {
@@ -38,5 +38,9 @@ import Testing
         // ...but not to a feed in backoff.
         #expect(Scheduler.dueDate(for: state(lastFetch: now, nextDue: stored, errors: 3), interval: 60, now: now)
             == stored)
+        // A gone feed is never due until its line changes.
+        var gone = state(lastFetch: now, nextDue: stored)
+        gone.isGone = true
+        #expect(Scheduler.dueDate(for: gone, interval: 60, now: now) == .distantFuture)
     }
 }

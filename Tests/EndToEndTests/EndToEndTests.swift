@@ -157,6 +157,33 @@ import Testing
         #expect(log.contains("\(server.baseURL)/china.rss: 200, 3 new, 0 updated"))
     }
 
+    @Test func goneFeedsStopBeingPolledUntilTheirLineChanges() async throws {
+        let server = try await LoopbackServer.start([
+            ("GET /gone.rss", { _ in HTTPResponse(statusCode: .gone) }),
+            ("GET /same.rss", { _ in  // no validators, same bytes every time
+                HTTPResponse(statusCode: .ok, body: Data("<rss version=\"2.0\"><channel><item><guid>1</guid></item></channel></rss>".utf8))
+            }),
+        ])
+        defer { Task { await server.stop() } }
+        let workspace = try Workspace(feedsConf: "\(server.baseURL)/gone.rss\n\(server.baseURL)/same.rss\n")
+        defer { workspace.remove() }
+
+        let first = try await aggregator(["fetch"] + workspace.paths)
+        #expect(first.stdout.contains("\(server.baseURL)/gone.rss: gone (HTTP 410)"))
+        #expect(first.stdout.contains("\(server.baseURL)/same.rss: 200, 1 new"))
+        let second = try await aggregator(["fetch"] + workspace.paths)
+        #expect(second.stdout.contains("\(server.baseURL)/same.rss: unchanged"))
+        #expect(server.requests(path: "/gone.rss").count == 1)  // not asked again
+        let feeds = try await aggregator(["feeds"] + workspace.paths)
+        #expect(feeds.stdout.contains("gone"))
+
+        // Editing the line is the user saying "try again".
+        try "\(server.baseURL)/gone.rss title=\"Back?\"\n\(server.baseURL)/same.rss\n"
+            .write(toFile: workspace.config, atomically: true, encoding: .utf8)
+        _ = try await aggregator(["fetch"] + workspace.paths)
+        #expect(server.requests(path: "/gone.rss").count == 2)
+    }
+
     @Test func withNoFeedsTheDaemonIdlesUntilStopped() async throws {
         let workspace = try Workspace(feedsConf: "# nothing yet\n")
         defer { workspace.remove() }

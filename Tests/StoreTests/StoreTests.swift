@@ -153,6 +153,21 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         #expect(state.siteLink == "http://example.org/")
     }
 
+    @Test func aGoneFeedStaysGoneUntilItsConfigLineChanges() async throws {
+        let temp = try TemporaryStore()
+        try temp.store.syncFeeds([FeedSubscription(url: feedURL, intervalSeconds: 60, configKey: "line-1")])
+        try await temp.store.apply(FeedUpdate(result: .gone, fetchedAt: t0, nextDueAt: .distantFuture), toFeed: feedURL)
+        var state = try #require(try temp.store.feed(url: feedURL))
+        #expect(state.isGone)
+        #expect(state.lastOutcome == .gone)
+        #expect(state.nextDueAt == .distantFuture)
+        try temp.store.syncFeeds([FeedSubscription(url: feedURL, intervalSeconds: 60, configKey: "line-1")])
+        #expect(try temp.store.feed(url: feedURL)?.isGone == true)  // same line: still gone
+        try temp.store.syncFeeds([FeedSubscription(url: feedURL, title: "Renamed", intervalSeconds: 60, configKey: "line-2")])
+        state = try #require(try temp.store.feed(url: feedURL))
+        #expect(!state.isGone)
+    }
+
     @Test func syncFeedsAddsUpdatesAndRetiresFeedsButKeepsTheirArticles() async throws {
         let temp = try TemporaryStore()
         try temp.store.syncFeeds([FeedSubscription(url: "http://a/", title: "A", tags: ["x"], intervalSeconds: 60),
