@@ -42,14 +42,19 @@ public struct FeedPoller: Sendable {
         if state?.isGone == true {
             return report(feed, .gone, nextDue: .distantFuture)
         }
-        let request = FetchRequest(url: feed.url, etag: state?.etag, lastModified: state?.lastModified,
+        // After a permanent redirect the feed is polled where it now lives.
+        let request = FetchRequest(url: state?.movedTo ?? feed.url, etag: state?.etag, lastModified: state?.lastModified,
                                    timeout: feed.timeout, userAgent: userAgent)
-        let update: FeedUpdate
+        var update: FeedUpdate
         var status: Int?
+        var movedTo: String?
         var warnings: [String] = []
         do {
             let response = try await fetcher.fetch(request)
             status = response.status
+            if let permanent = response.permanentURL, permanent != state?.movedTo, permanent != feed.url {
+                movedTo = permanent
+            }
             let validators = Validators.change(after: response)
             let now = Date()
             if response.isNotModified {
@@ -84,6 +89,13 @@ public struct FeedPoller: Sendable {
             update = failure("\(error.kind.rawValue): \(error.message)", state: state, feed: feed, at: Date())
         }
 
+        if let movedTo {
+            update.movedTo = movedTo
+            // Said once, when it happens: the user's file is never rewritten behind their back.
+            let message = "\(LogRedaction.redact(feed.url)) moved permanently to \(LogRedaction.redact(movedTo)); "
+                + "polling the new URL (feeds.conf line \(feed.line) could be updated)"
+            logger.notice("\(message)")
+        }
         let outcome: PollReport.Outcome
         do {
             let summary = try await store.apply(update, toFeed: feed.url)

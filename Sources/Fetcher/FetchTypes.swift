@@ -45,6 +45,9 @@ public struct FetchResponse: Sendable {
     public var body: [UInt8]
     /// Seconds from start to finish.
     public var duration: Double
+    /// Where the feed now lives when the redirects began with permanent ones (301/308):
+    /// the URL after the last of those. nil when there was no permanent redirect.
+    public var permanentURL: String?
 
     public var isNotModified: Bool { status == 304 }
     public var isSuccess: Bool { (200..<300).contains(status) }

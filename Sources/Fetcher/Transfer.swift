@@ -15,6 +15,9 @@ final class Transfer {
     var body: [UInt8] = []
     var headers: [(name: String, value: String)] = []
     var bodyTooLarge = false
+    /// Each redirect hop: its status and Location, in order.
+    private(set) var hops: [(status: Int, location: String?)] = []
+    private var currentStatus = 0
 
     init?(id: UInt64, request: FetchRequest,
           completion: @escaping @Sendable (Result<FetchResponse, FetchError>) -> Void) {
@@ -86,6 +89,10 @@ final class Transfer {
     private func receivedHeaderLine(_ bytes: UnsafeRawBufferPointer) {
         let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if line.hasPrefix("HTTP/") {
+            if (300..<400).contains(currentStatus) {
+                hops.append((currentStatus, headers.last(where: { $0.name == "location" })?.value))
+            }
+            currentStatus = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
             headers.removeAll()
             body.removeAll()
             return
@@ -117,6 +124,7 @@ final class Transfer {
             headers: headers, body: body, duration: elapsed)
         response.etag = response.header("etag")
         response.lastModified = response.header("last-modified")
+        response.permanentURL = RedirectChain.permanentURL(from: request.url, hops: hops)
         return .success(response)
     }
 

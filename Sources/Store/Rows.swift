@@ -14,7 +14,7 @@ extension FeedState {
             lastFetchAt: Seconds.date(row["lastFetchAt"]), lastSuccessAt: Seconds.date(row["lastSuccessAt"]),
             lastOutcome: (row["lastOutcome"] as String?).flatMap(FetchOutcome.init(rawValue:)),
             lastError: row["lastError"], errorCount: row["errorCount"], nextDueAt: Seconds.date(row["nextDueAt"]),
-            articleCount: row["articleCount"], bodyHash: row["bodyHash"],
+            articleCount: row["articleCount"], bodyHash: row["bodyHash"], movedTo: row["movedTo"],
             isGone: (row["goneForKey"] as String?) != nil && (row["goneForKey"] as String?) == (row["configKey"] as String?))
     }
 }

@@ -57,6 +57,9 @@ enum Schema {
                 ALTER TABLE feed ADD COLUMN goneForKey TEXT;    -- configKey when the server said 410 Gone
                 """)
         }
+        migrator.registerMigration("v3: permanent redirects") { db in
+            try db.execute(sql: "ALTER TABLE feed ADD COLUMN movedTo TEXT")  // where 301/308 said the feed now lives
+        }
         return migrator
     }
 }

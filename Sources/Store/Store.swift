@@ -125,6 +125,10 @@ public final class Store: Sendable {
                 assignments.append("etag = :etag")
                 arguments.updateValue(etag, forKey: "etag")
             }
+            if let movedTo = update.movedTo {
+                assignments.append("movedTo = :movedTo")
+                arguments.updateValue(movedTo, forKey: "movedTo")
+            }
             if let bodyHash = update.bodyHash {
                 assignments.append("bodyHash = :bodyHash")
                 arguments.updateValue(bodyHash, forKey: "bodyHash")

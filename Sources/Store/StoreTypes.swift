@@ -44,6 +44,8 @@ public struct FeedState: Sendable, Equatable {
     public var articleCount: Int
     /// Fingerprint of the last body that was parsed and stored.
     public var bodyHash: String?
+    /// Where a permanent redirect said the feed now lives; polled instead of `url`.
+    public var movedTo: String?
     /// The server said 410 Gone for the feed as it is configured now: not polled until
     /// its feeds.conf line changes.
     public var isGone: Bool
@@ -74,15 +76,18 @@ public struct FeedUpdate: Sendable {
     public var lastModified: String??
     /// The fingerprint of a body that was parsed and stored.
     public var bodyHash: String?
+    /// A permanent redirect's destination, to poll from now on.
+    public var movedTo: String?
 
     public init(result: Result, fetchedAt: Date, nextDueAt: Date, etag: String?? = nil, lastModified: String?? = nil,
-                bodyHash: String? = nil) {
+                bodyHash: String? = nil, movedTo: String? = nil) {
         self.result = result
         self.fetchedAt = fetchedAt
         self.nextDueAt = nextDueAt
         self.etag = etag
         self.lastModified = lastModified
         self.bodyHash = bodyHash
+        self.movedTo = movedTo
     }
 }
 

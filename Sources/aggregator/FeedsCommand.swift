@@ -33,6 +33,9 @@ struct FeedsCommand: ParsableCommand {
                 + "\(String(format: "%6d", feed.articleCount))  \(TerminalText.clean(feed.displayTitle))"
             if feed.displayTitle != feed.url { line += "  \(feed.url)" }
             print(line)
+            if let moved = feed.movedTo {
+                print("    moved permanently to \(TerminalText.clean(moved)) (polled there; feeds.conf could be updated)")
+            }
             if feed.lastOutcome == .error, let error = feed.lastError {
                 print("    \(TerminalText.clean(error)) (\(feed.errorCount) in a row)")
             }
@@ -49,6 +52,7 @@ struct FeedsCommand: ParsableCommand {
             "last_success": feed.lastSuccessAt.map(DateFormatting.rfc3339) ?? NSNull(),
             "next_due": feed.nextDueAt.map(DateFormatting.rfc3339) ?? NSNull(),
             "articles": feed.articleCount,
+            "moved_to": feed.movedTo ?? NSNull(),
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data("{}".utf8)

@@ -184,6 +184,27 @@ import Testing
         #expect(server.requests(path: "/gone.rss").count == 2)
     }
 
+    @Test func aPermanentRedirectIsFollowedFromThenOn() async throws {
+        let body = try Self.fixture("xinhua-china.rss.xml")
+        let server = try await LoopbackServer.start([
+            ("GET /old.rss", { _ in HTTPResponse(statusCode: .movedPermanently, headers: HTTPHeaders([.location: "/new.rss"])) }),
+            ("GET /new.rss", LoopbackServer.staticFeed(body, etag: "\"n1\"", lastModified: "Sat, 31 Oct 2020 01:30:00 GMT")),
+        ])
+        defer { Task { await server.stop() } }
+        let workspace = try Workspace(feedsConf: "\(server.baseURL)/old.rss\n")
+        defer { workspace.remove() }
+        let first = try await aggregator(["fetch"] + workspace.paths)
+        #expect(first.stdout.contains("\(server.baseURL)/old.rss: 200, 3 new"))
+        let second = try await aggregator(["fetch"] + workspace.paths)
+        #expect(second.stdout.contains("\(server.baseURL)/old.rss: not modified"))
+        #expect(server.requests(path: "/old.rss").count == 1)  // the old URL is not asked again
+        #expect(server.requests(path: "/new.rss").count == 2)
+        let feeds = try await aggregator(["feeds"] + workspace.paths)
+        #expect(feeds.stdout.contains("moved permanently to \(server.baseURL)/new.rss"))
+        let list = try await aggregator(["list"] + workspace.paths)
+        #expect(list.stdout.split(separator: "\n").count == 3)  // same feed, same articles
+    }
+
     @Test func withNoFeedsTheDaemonIdlesUntilStopped() async throws {
         let workspace = try Workspace(feedsConf: "# nothing yet\n")
         defer { workspace.remove() }

@@ -98,6 +98,7 @@ import Testing
             ("GET /old", { _ in HTTPResponse(statusCode: .movedPermanently, headers: HTTPHeaders([.location: "/new"])) }),
             ("GET /new", { _ in HTTPResponse(statusCode: .ok, body: Self.body) }),
             ("GET /loop", { _ in HTTPResponse(statusCode: .found, headers: HTTPHeaders([.location: "/loop"])) }),
+            ("GET /elsewhere", { _ in HTTPResponse(statusCode: .temporaryRedirect, headers: HTTPHeaders([.location: "/new"])) }),
         ])
         defer { Task { await server.stop() } }
         let fetcher = Fetcher()
@@ -107,6 +108,10 @@ import Testing
         #expect(moved.status == 200)
         #expect(moved.effectiveURL == server.baseURL + "/new")
         #expect(moved.redirectCount == 1)
+        #expect(moved.permanentURL == server.baseURL + "/new")
+        let temporary = try await fetcher.fetch(FetchRequest(url: server.baseURL + "/elsewhere"))
+        #expect(temporary.effectiveURL == server.baseURL + "/new")
+        #expect(temporary.permanentURL == nil)
 
         do {
             _ = try await fetcher.fetch(FetchRequest(url: server.baseURL + "/loop"))
@@ -185,5 +190,22 @@ import Testing
         let response = try await fetcher.fetch(FetchRequest(url: file.absoluteString))
         #expect(response.status == 200)
         #expect(Data(response.body) == Self.body)
+    }
+}
+
+@Suite struct RedirectChainTests {
+    @Test func permanentHopsFromTheStartMoveTheFeed() {
+        let start = "https://old.example/feed.xml"
+        #expect(RedirectChain.permanentURL(from: start, hops: []) == nil)
+        #expect(RedirectChain.permanentURL(from: start, hops: [(301, "https://new.example/feed")])
+            == "https://new.example/feed")
+        #expect(RedirectChain.permanentURL(from: start, hops: [(308, "/v2/feed.xml")]) == "https://old.example/v2/feed.xml")
+        // Only the permanent part counts: 301 then 302 moves to the 301's target.
+        #expect(RedirectChain.permanentURL(from: start, hops: [(301, "https://a.example/f"), (302, "https://b.example/f")])
+            == "https://a.example/f")
+        // A temporary first hop moves nothing.
+        #expect(RedirectChain.permanentURL(from: start, hops: [(302, "https://b.example/f"), (301, "https://c.example/f")])
+            == nil)
+        #expect(RedirectChain.permanentURL(from: start, hops: [(301, nil)]) == nil)
     }
 }
