@@ -12,11 +12,14 @@ public struct FeedPoller: Sendable {
     public let store: Store
     public let logger: Logger
     public var userAgent: String = UserAgent.default
+    /// Hosts that asked for a pause (429/503), shared by every poll.
+    public let hostPauses: HostPauses
 
-    public init(fetcher: Fetcher, store: Store, logger: Logger) {
+    public init(fetcher: Fetcher, store: Store, logger: Logger, hostPauses: HostPauses = HostPauses()) {
         self.fetcher = fetcher
         self.store = store
         self.logger = logger
+        self.hostPauses = hostPauses
     }
 
     /// Polls every feed once, concurrently (the fetcher bounds the transfers).
@@ -45,6 +48,10 @@ public struct FeedPoller: Sendable {
         // After a permanent redirect the feed is polled where it now lives.
         let request = FetchRequest(url: state?.movedTo ?? feed.url, etag: state?.etag, lastModified: state?.lastModified,
                                    timeout: feed.timeout, userAgent: userAgent)
+        let host = HostPauses.host(of: request.url)
+        if let host, let until = hostPauses.pausedUntil(host: host, now: started) {
+            return report(feed, .deferred(until: until), nextDue: until)
+        }
         var update: FeedUpdate
         var status: Int?
         var movedTo: String?
@@ -61,6 +68,15 @@ public struct FeedPoller: Sendable {
                 update = FeedUpdate(result: .notModified, fetchedAt: now,
                                     nextDue: Scheduler.nextDue(afterSuccessAt: now, interval: feed.interval),
                                     validators: validators)
+            } else if response.status == 429 || response.status == 503 {
+                // The server speaks for the whole host: every feed there waits.
+                let delay = RetryAfter.delay(header: response.header("retry-after"), now: now)
+                let until = now.addingTimeInterval(delay)
+                if let host { hostPauses.pause(host: host, until: until) }
+                var failed = failure("HTTP \(response.status), host asked to wait \(Interval.format(seconds: Int(delay)))",
+                                     state: state, feed: feed, at: now)
+                failed.nextDueAt = max(failed.nextDueAt, until)
+                update = failed
             } else if response.status == 410 {
                 update = FeedUpdate(result: .gone, fetchedAt: now, nextDue: .distantFuture)
             } else if response.isSuccess, let previous = state?.bodyHash, previous == Store.fingerprint(response.body) {
@@ -138,7 +154,7 @@ public struct FeedPoller: Sendable {
             for warning in report.warnings.prefix(5) { logger.warning("parse \(url): \(warning)") }
         case .failed(let message):
             logger.error("fetch \(url): \(message)")
-        case .cancelled:
+        case .cancelled, .deferred:
             break
         }
     }

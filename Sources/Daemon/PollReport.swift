@@ -1,3 +1,4 @@
+import FeedParser
 import Foundation
 
 /// What one poll of one feed did, for the log and for `aggregator fetch`'s output.
@@ -12,6 +13,8 @@ public struct PollReport: Sendable {
         case failed(String)
         /// Shutdown interrupted the poll; nothing was written.
         case cancelled
+        /// Not fetched: the host asked for a pause (429/503) that has not ended.
+        case deferred(until: Date)
     }
 
     public let url: String
@@ -38,6 +41,8 @@ public struct PollReport: Sendable {
         case .gone: return "\(url): gone (HTTP 410); not polled until its feeds.conf line changes"
         case .failed(let message): return "\(url): \(message)"
         case .cancelled: return "\(url): cancelled"
+        case .deferred(let until):
+            return "\(url): not fetched, its host asked to wait until \(DateFormatting.rfc3339(until))"
         }
     }
 }

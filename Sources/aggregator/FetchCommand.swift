@@ -35,7 +35,7 @@ struct FetchCommand: AsyncParsableCommand {
             for warning in report.warnings.prefix(3) { print("  warning: \(TerminalText.clean(warning))") }
             switch report.outcome {
             case .fetched(let new, let changed): inserted += new; updated += changed
-            case .notModified, .unchanged: notModified += 1
+            case .notModified, .unchanged, .deferred: notModified += 1
             case .gone: gone += 1
             case .failed, .cancelled: failed += 1
             }

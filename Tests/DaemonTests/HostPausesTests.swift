@@ -1,0 +1,72 @@
+import FlyingFox
+import Foundation
+import Logging
+import TestSupport
+import Testing
+@testable import Config
+@testable import Daemon
+@testable import Fetcher
+@testable import Store
+
+@Suite struct RetryAfterTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15T08:00:00Z
+
+    @Test(arguments: [
+        ("120", 120.0), (" 30 ", 30.0), ("0", 1.0), ("-5", 1.0), ("999999", 86_400.0),
+        ("Fri, 15 Jan 2027 08:10:00 GMT", 600.0), ("Fri, 15 Jan 2027 07:00:00 GMT", 1.0),
+        ("soon", 600.0), ("", 600.0),
+    ])
+    func readsSecondsAndHTTPDates(header: String, seconds: Double) {
+        #expect(RetryAfter.delay(header: header, now: now) == seconds)
+    }
+
+    @Test func aMissingHeaderMeansTheDefaultPause() {
+        #expect(RetryAfter.delay(header: nil, now: now) == RetryAfter.defaultDelay)
+    }
+
+    @Test func pausesApplyPerHostAndOnlyGrow() {
+        let pauses = HostPauses()
+        pauses.pause(host: "a.example", until: now.addingTimeInterval(60))
+        pauses.pause(host: "a.example", until: now.addingTimeInterval(30))
+        #expect(pauses.pausedUntil(host: "a.example", now: now) == now.addingTimeInterval(60))
+        #expect(pauses.pausedUntil(host: "b.example", now: now) == nil)
+        #expect(pauses.pausedUntil(host: "a.example", now: now.addingTimeInterval(61)) == nil)
+        #expect(HostPauses.host(of: "https://A.Example:8443/feed") == "a.example")
+    }
+}
+
+@Suite(.serialized) struct HostPauseEndToEndTests {
+    @Test func a429PausesEveryFeedOnThatHost() async throws {
+        let body = Data("<rss version=\"2.0\"><channel><item><guid>1</guid></item></channel></rss>".utf8)
+        let server = try await LoopbackServer.start([
+            ("GET /busy", { _ in HTTPResponse(statusCode: .tooManyRequests, headers: HTTPHeaders([HTTPHeader("Retry-After"): "120"])) }),
+            ("GET /fine", { _ in HTTPResponse(statusCode: .ok, body: body) }),
+            ("GET /down", { _ in HTTPResponse(statusCode: .serviceUnavailable) }),
+        ])
+        defer { Task { await server.stop() } }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pause-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try Store(directory: folder.path, writable: true)
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+        let poller = FeedPoller(fetcher: fetcher, store: store, logger: Logger(label: "test"))
+
+        let started = Date()
+        let busy = await poller.poll(FeedConfig(url: server.baseURL + "/busy", interval: 60))
+        #expect(busy.outcome == .failed("HTTP 429, host asked to wait 2m"))
+        #expect(busy.nextDue >= started.addingTimeInterval(119))
+        let fine = await poller.poll(FeedConfig(url: server.baseURL + "/fine", interval: 60))
+        guard case .deferred(let until) = fine.outcome else {
+            Issue.record("expected the host's other feed to wait, got \(fine.outcome)")
+            return
+        }
+        #expect(until >= started.addingTimeInterval(119))
+        #expect(server.requests(path: "/fine").isEmpty)  // never asked while the host is paused
+
+        // On another poller (a later run), a 503 without Retry-After pauses for the default.
+        let fresh = FeedPoller(fetcher: fetcher, store: store, logger: Logger(label: "test"))
+        let down = await fresh.poll(FeedConfig(url: server.baseURL + "/down", interval: 60))
+        #expect(down.outcome == .failed("HTTP 503, host asked to wait 10m"))
+        #expect(try store.feed(url: server.baseURL + "/down")?.errorCount == 1)
+    }
+}
