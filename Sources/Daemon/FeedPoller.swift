@@ -45,8 +45,12 @@ public struct FeedPoller: Sendable {
         if state?.isGone == true {
             return report(feed, .gone, nextDue: .distantFuture)
         }
-        // After a permanent redirect the feed is polled where it now lives.
-        let request = FetchRequest(url: state?.movedTo ?? feed.url, etag: state?.etag, lastModified: state?.lastModified,
+        // After a permanent redirect the feed is polled where it now lives. Validators
+        // older than a week are left out: some servers answer 304 for ever.
+        let validatorsFresh = state?.lastBodyAt.map { started.timeIntervalSince($0) < Validators.maximumAge } ?? true
+        let request = FetchRequest(url: state?.movedTo ?? feed.url,
+                                   etag: validatorsFresh ? state?.etag : nil,
+                                   lastModified: validatorsFresh ? state?.lastModified : nil,
                                    timeout: feed.timeout, userAgent: userAgent)
         let host = HostPauses.host(of: request.url)
         if let host, let until = hostPauses.pausedUntil(host: host, now: started) {

@@ -6,10 +6,16 @@ public enum Scheduler {
     /// Backoff never waits longer than a day: feeds are retried for ever, never given up on.
     public static let maximumBackoff = 86_400
 
-    /// The next poll after a successful fetch (new articles or not modified).
-    public static func nextDue(afterSuccessAt now: Date, interval: Int) -> Date {
-        now.addingTimeInterval(Double(interval))
+    /// The next poll after a successful fetch (new articles or not modified), moved by up
+    /// to ±`jitterFraction` of the interval so feeds added together drift apart instead of
+    /// hitting their servers in lockstep. `unit` is a random number in 0..<1 (injectable).
+    public static func nextDue(afterSuccessAt now: Date, interval: Int,
+                               unit: Double = Double.random(in: 0..<1)) -> Date {
+        now.addingTimeInterval(Double(interval) * (1 + jitterFraction * (2 * unit - 1)))
     }
+
+    /// ±10% of the interval.
+    public static let jitterFraction = 0.1
 
     /// The next poll after `consecutiveErrors` failures in a row (1 for the first):
     /// the interval doubles with each failure, capped at a day but never below the interval.

@@ -1,9 +1,13 @@
+import Foundation
 import Fetcher
 
 /// Which conditional-GET validators to keep after a response. Each is kept and updated
 /// on its own: a 304 that carries a new ETag refreshes the ETag but keeps Last-Modified.
 /// A `nil` result means "leave the stored value"; `.some(nil)` means "forget it".
 public enum Validators {
+    /// Past this age (since the last full response) validators are not sent.
+    public static let maximumAge: TimeInterval = 7 * 86_400
+
     public struct Change: Equatable, Sendable {
         public var etag: String??
         public var lastModified: String??

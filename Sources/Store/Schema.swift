@@ -60,6 +60,9 @@ enum Schema {
         migrator.registerMigration("v3: permanent redirects") { db in
             try db.execute(sql: "ALTER TABLE feed ADD COLUMN movedTo TEXT")  // where 301/308 said the feed now lives
         }
+        migrator.registerMigration("v4: age of validators") { db in
+            try db.execute(sql: "ALTER TABLE feed ADD COLUMN lastBodyAt INTEGER")  // last 200 with a body
+        }
         return migrator
     }
 }

@@ -107,7 +107,8 @@ public final class Store: Sendable {
             case .fetched(let title, let siteLink, let entries):
                 summary = try ArticleWriter(db: db, feedID: feedID, now: update.fetchedAt).write(entries)
                 assignments += ["title = coalesce(:title, title)", "siteLink = coalesce(:site, siteLink)",
-                                "lastSuccessAt = :fetched", "lastOutcome = 'ok'", "lastError = NULL", "errorCount = 0"]
+                                "lastSuccessAt = :fetched", "lastOutcome = 'ok'", "lastError = NULL", "errorCount = 0",
+                                "lastBodyAt = :fetched"]
                 // updateValue, because assigning nil to a dictionary key removes it.
                 arguments.updateValue(title, forKey: "title")
                 arguments.updateValue(siteLink, forKey: "site")
@@ -115,6 +116,7 @@ public final class Store: Sendable {
                 let outcome = update.result.isUnchanged ? "unchanged" : "not-modified"
                 assignments += ["lastSuccessAt = :fetched", "lastOutcome = '\(outcome)'", "lastError = NULL",
                                 "errorCount = 0"]
+                if update.result.isUnchanged { assignments.append("lastBodyAt = :fetched") }
             case .gone:
                 assignments += ["lastOutcome = 'gone'", "lastError = 'HTTP 410 Gone'", "goneForKey = configKey"]
             case .failed(let message):

@@ -46,6 +46,8 @@ public struct FeedState: Sendable, Equatable {
     public var bodyHash: String?
     /// Where a permanent redirect said the feed now lives; polled instead of `url`.
     public var movedTo: String?
+    /// When the server last sent a whole body (200), which is when the validators were set.
+    public var lastBodyAt: Date?
     /// The server said 410 Gone for the feed as it is configured now: not polled until
     /// its feeds.conf line changes.
     public var isGone: Bool

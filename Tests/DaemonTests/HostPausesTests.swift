@@ -70,3 +70,34 @@ import Testing
         #expect(try store.feed(url: server.baseURL + "/down")?.errorCount == 1)
     }
 }
+
+@Suite(.serialized) struct ValidatorAgeTests {
+    @Test func validatorsOlderThanAWeekAreNotSent() async throws {
+        let body = Data("<rss version=\"2.0\"><channel><item><guid>1</guid></item></channel></rss>".utf8)
+        let server = try await LoopbackServer.start([
+            ("GET /feed", LoopbackServer.staticFeed(body, etag: "\"v1\"", lastModified: "Sat, 31 Oct 2020 01:00:00 GMT")),
+        ])
+        defer { Task { await server.stop() } }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("age-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try Store(directory: folder.path, writable: true)
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+        let poller = FeedPoller(fetcher: fetcher, store: store, logger: Logger(label: "test"))
+        let url = server.baseURL + "/feed"
+
+        // Validators from a full response eight days ago.
+        try await store.apply(FeedUpdate(result: .fetched(title: nil, siteLink: nil, entries: []),
+                                         fetchedAt: Date().addingTimeInterval(-8 * 86_400), nextDueAt: Date(),
+                                         etag: .some("\"v1\""), lastModified: .some("Sat, 31 Oct 2020 01:00:00 GMT")),
+                              toFeed: url)
+        let stale = await poller.poll(FeedConfig(url: url, interval: 60))
+        #expect(stale.outcome == .fetched(inserted: 1, updated: 0))
+        #expect(server.requests(path: "/feed").last?.header("If-None-Match") == nil)
+
+        // The 200 refreshed them: now they are sent, and answered 304.
+        let fresh = await poller.poll(FeedConfig(url: url, interval: 60))
+        #expect(fresh.outcome == .notModified)
+        #expect(server.requests(path: "/feed").last?.header("If-None-Match") == "\"v1\"")
+    }
+}

@@ -6,8 +6,14 @@ import Testing
 @Suite struct SchedulerTests {
     let now = Date(timeIntervalSince1970: 1_700_000_000)
 
-    @Test func successWaitsOneInterval() {
-        #expect(Scheduler.nextDue(afterSuccessAt: now, interval: 1800) == now.addingTimeInterval(1800))
+    @Test func successWaitsOneIntervalGiveOrTakeTenPercent() {
+        #expect(Scheduler.nextDue(afterSuccessAt: now, interval: 1800, unit: 0.5) == now.addingTimeInterval(1800))
+        #expect(Scheduler.nextDue(afterSuccessAt: now, interval: 1800, unit: 0) == now.addingTimeInterval(1620))
+        #expect(Scheduler.nextDue(afterSuccessAt: now, interval: 1800, unit: 0.999_999) > now.addingTimeInterval(1979))
+        // Random by default: a thousand feeds do not all land on the same second.
+        let dues = Set((0..<1000).map { _ in Scheduler.nextDue(afterSuccessAt: now, interval: 1800).timeIntervalSince(now).rounded() })
+        #expect(dues.count > 100)
+        #expect(dues.allSatisfy { $0 >= 1620 && $0 <= 1980 })
     }
 
     @Test(arguments: [(1, 600), (2, 1200), (3, 2400), (4, 4800), (8, 76800), (9, 86400), (50, 86400)])
