@@ -68,9 +68,16 @@ public struct FeedPoller: Sendable {
             }
             let validators = Validators.change(after: response)
             let now = Date()
+            let served = Scheduler.freshness(cacheControl: response.header("cache-control"),
+                                             expires: response.header("expires"), now: now)
+            // The interval after a success, stretched (within bounds) by the publisher's hints.
+            func interval(documentHint: Int?) -> Int {
+                Scheduler.effectiveInterval(configured: feed.interval, hints: [documentHint, served])
+            }
             if response.isNotModified {
                 update = FeedUpdate(result: .notModified, fetchedAt: now,
-                                    nextDue: Scheduler.nextDue(afterSuccessAt: now, interval: feed.interval),
+                                    nextDue: Scheduler.nextDue(afterSuccessAt: now,
+                                                               interval: interval(documentHint: state?.refreshHint)),
                                     validators: validators)
             } else if response.status == 429 || response.status == 503 {
                 // The server speaks for the whole host: every feed there waits.
@@ -86,7 +93,8 @@ public struct FeedPoller: Sendable {
             } else if response.isSuccess, let previous = state?.bodyHash, previous == Store.fingerprint(response.body) {
                 // Byte for byte what was parsed last time (servers without validators).
                 update = FeedUpdate(result: .unchanged, fetchedAt: now,
-                                    nextDue: Scheduler.nextDue(afterSuccessAt: now, interval: feed.interval),
+                                    nextDue: Scheduler.nextDue(afterSuccessAt: now,
+                                                               interval: interval(documentHint: state?.refreshHint)),
                                     validators: validators)
             } else if response.isSuccess {
                 do {
@@ -95,8 +103,10 @@ public struct FeedPoller: Sendable {
                     warnings = parsed.warnings
                     update = FeedUpdate(result: .fetched(title: parsed.title, siteLink: parsed.link, entries: parsed.entries),
                                         fetchedAt: now,
-                                        nextDue: Scheduler.nextDue(afterSuccessAt: now, interval: feed.interval),
+                                        nextDue: Scheduler.nextDue(afterSuccessAt: now,
+                                                                   interval: interval(documentHint: parsed.refreshInterval)),
                                         validators: validators, bodyHash: Store.fingerprint(response.body))
+                    update.refreshHint = .some(parsed.refreshInterval)
                 } catch {
                     update = failure(error.description, state: state, feed: feed, at: now)
                 }

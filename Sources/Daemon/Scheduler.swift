@@ -1,3 +1,4 @@
+import FeedParser
 import Foundation
 import Store
 
@@ -12,6 +13,31 @@ public enum Scheduler {
     public static func nextDue(afterSuccessAt now: Date, interval: Int,
                                unit: Double = Double.random(in: 0..<1)) -> Date {
         now.addingTimeInterval(Double(interval) * (1 + jitterFraction * (2 * unit - 1)))
+    }
+
+    /// The interval to use after a success, given the publisher's hints (RSS `ttl`,
+    /// `sy:updatePeriod`, Cache-Control `max-age`, `Expires`), in seconds: never more often
+    /// than the configured interval, and a hint never stretches it past a day.
+    public static func effectiveInterval(configured: Int, hints: [Int?]) -> Int {
+        guard let hint = hints.compactMap({ $0 }).max(), hint > configured else { return configured }
+        return max(configured, min(hint, 86_400))
+    }
+
+    /// How long a response says it stays fresh: `max-age` (unless `no-cache`/`no-store`),
+    /// else `Expires`; nil when it says nothing useful.
+    public static func freshness(cacheControl: String?, expires: String?, now: Date) -> Int? {
+        if let cacheControl {
+            let directives = cacheControl.lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            if directives.contains("no-cache") || directives.contains("no-store") { return nil }
+            for directive in directives where directive.hasPrefix("max-age=") {
+                if let seconds = Int(directive.dropFirst("max-age=".count)), seconds > 0 { return seconds }
+            }
+        }
+        if let expires, let date = DateParser.parse(expires) {
+            let seconds = Int(date.timeIntervalSince(now))
+            return seconds > 0 ? seconds : nil
+        }
+        return nil
     }
 
     /// ±10% of the interval.

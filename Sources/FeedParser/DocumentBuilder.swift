@@ -50,6 +50,17 @@ final class DocumentBuilder {
     private var guidIsPermaLink = true
     /// `itunes:author` of the current entry, used only when it names no other author.
     private var itunesAuthor: String?
+    /// `sy:updatePeriod` in seconds and `sy:updateFrequency` (updates per period).
+    private var syndicationPeriod: Int?
+    private var syndicationFrequency = 1
+
+    /// `ttl` wins where both are given; the syndication module fills in otherwise.
+    private func applySyndication() {
+        guard let period = syndicationPeriod, feed?.refreshInterval == nil || syndicationSet else { return }
+        feed?.refreshInterval = period / syndicationFrequency
+        syndicationSet = true
+    }
+    private var syndicationSet = false
     private var person: ParsedPerson?
     private var capture: Capture?
     /// The captured element's text so far: one buffer reused for every field, so
@@ -369,6 +380,15 @@ final class DocumentBuilder {
             }
         case .itunesDuration: entry.duration = Self.seconds(fromDuration: text)
         case .commentCount: entry.commentCount = Int(text)
+        case .ttl:
+            if let minutes = Int(text), minutes > 0 { feed?.refreshInterval = minutes * 60 }
+        case .updatePeriod:
+            syndicationPeriod = ["hourly": 3600, "daily": 86_400, "weekly": 604_800, "monthly": 2_592_000,
+                                 "yearly": 31_536_000][text.lowercased()]
+            applySyndication()
+        case .updateFrequency:
+            if let frequency = Int(text), frequency > 0 { syndicationFrequency = frequency }
+            applySyndication()
         case .enclosure, .personStart, .mediaContent, .mediaThumbnail, .itunesImage: break
         }
     }

@@ -15,6 +15,8 @@ enum Field: Equatable {
     /// iTunes: used when the standard elements are missing.
     case itunesAuthor, itunesSummary, itunesDuration, itunesImage
     case commentCount
+    /// RSS `ttl` (minutes), `sy:updatePeriod`, `sy:updateFrequency`.
+    case ttl, updatePeriod, updateFrequency
 }
 
 /// Which elements the parser reads, per format family. An element counts only directly
@@ -23,6 +25,14 @@ enum Field: Equatable {
 enum FieldRules {
     static func field(family: DocumentBuilder.Family, namespace: Namespace, name: String,
                       parent: DocumentBuilder.OpenElement, inEntry: Bool) -> Field? {
+        if namespace == .syndication {
+            guard !inEntry, parent.name == "channel" else { return nil }
+            switch name {
+            case "updatePeriod": return .updatePeriod
+            case "updateFrequency": return .updateFrequency
+            default: return nil
+            }
+        }
         if namespace == .media || namespace == .itunes || namespace == .slash {
             return extensionField(namespace: namespace, name: name, parent: parent, inEntry: inEntry)
         }
@@ -76,6 +86,7 @@ enum FieldRules {
             case "author": return inItem ? .entryAuthor : nil
             case "managingEditor": return inChannel ? .feedAuthor : nil
             case "webMaster": return inChannel ? .feedAuthorFallback : nil
+            case "ttl": return inChannel ? .ttl : nil
             case "category": return inItem ? .category : nil
             case "enclosure": return inItem ? .enclosure : nil
             default: return nil

@@ -3,7 +3,7 @@ import CLibXML2
 /// The namespaces the parser understands, matched by URI (never by prefix).
 enum Namespace: Equatable {
     case none, atom10, atom03, rss10, rss090, userlandRSS2, rdf, content, dc, dcterms, xhtml, xml
-    case media, itunes, slash, other
+    case media, itunes, slash, syndication, other
 
     static let byURI: [String: Namespace] = [
         "http://www.w3.org/2005/Atom": .atom10,
@@ -24,6 +24,7 @@ enum Namespace: Equatable {
         "http://www.itunes.com/dtds/podcast-1.0.dtd": .itunes,
         "http://www.itunes.com/DTDs/Podcast-1.0.dtd": .itunes,
         "http://purl.org/rss/1.0/modules/slash/": .slash,
+        "http://purl.org/rss/1.0/modules/syndication/": .syndication,
     ]
 
     static let xmlURI = "http://www.w3.org/XML/1998/namespace"

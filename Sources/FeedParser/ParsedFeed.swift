@@ -87,6 +87,9 @@ public struct ParsedFeed: Sendable, Equatable {
     public var authors: [ParsedPerson] = []
     /// The feed's artwork (`itunes:image`).
     public var image: String?
+    /// How often the publisher says the feed changes, in seconds: RSS `ttl`, or
+    /// `sy:updatePeriod` / `sy:updateFrequency`. A hint for the scheduler.
+    public var refreshInterval: Int?
     /// Document order.
     public var entries: [ParsedEntry] = []
     /// Recoverable problems, each starting with `line L:C:` where the document had one.

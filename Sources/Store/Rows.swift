@@ -15,7 +15,7 @@ extension FeedState {
             lastOutcome: (row["lastOutcome"] as String?).flatMap(FetchOutcome.init(rawValue:)),
             lastError: row["lastError"], errorCount: row["errorCount"], nextDueAt: Seconds.date(row["nextDueAt"]),
             articleCount: row["articleCount"], bodyHash: row["bodyHash"], movedTo: row["movedTo"],
-            lastBodyAt: Seconds.date(row["lastBodyAt"]),
+            lastBodyAt: Seconds.date(row["lastBodyAt"]), refreshHint: row["refreshHint"],
             isGone: (row["goneForKey"] as String?) != nil && (row["goneForKey"] as String?) == (row["configKey"] as String?))
     }
 }

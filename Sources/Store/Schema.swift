@@ -63,6 +63,9 @@ enum Schema {
         migrator.registerMigration("v4: age of validators") { db in
             try db.execute(sql: "ALTER TABLE feed ADD COLUMN lastBodyAt INTEGER")  // last 200 with a body
         }
+        migrator.registerMigration("v5: publisher refresh hints") { db in
+            try db.execute(sql: "ALTER TABLE feed ADD COLUMN refreshHint INTEGER")  // ttl / sy:update*, seconds
+        }
         return migrator
     }
 }

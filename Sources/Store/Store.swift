@@ -127,6 +127,10 @@ public final class Store: Sendable {
                 assignments.append("etag = :etag")
                 arguments.updateValue(etag, forKey: "etag")
             }
+            if let refreshHint = update.refreshHint {
+                assignments.append("refreshHint = :refreshHint")
+                arguments.updateValue(refreshHint, forKey: "refreshHint")
+            }
             if let movedTo = update.movedTo {
                 assignments.append("movedTo = :movedTo")
                 arguments.updateValue(movedTo, forKey: "movedTo")

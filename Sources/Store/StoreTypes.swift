@@ -48,6 +48,8 @@ public struct FeedState: Sendable, Equatable {
     public var movedTo: String?
     /// When the server last sent a whole body (200), which is when the validators were set.
     public var lastBodyAt: Date?
+    /// The document's own refresh hint (RSS `ttl`, `sy:update*`), in seconds.
+    public var refreshHint: Int?
     /// The server said 410 Gone for the feed as it is configured now: not polled until
     /// its feeds.conf line changes.
     public var isGone: Bool
@@ -80,6 +82,8 @@ public struct FeedUpdate: Sendable {
     public var bodyHash: String?
     /// A permanent redirect's destination, to poll from now on.
     public var movedTo: String?
+    /// The document's refresh hint, kept with each parsed body (nil clears it).
+    public var refreshHint: Int??
 
     public init(result: Result, fetchedAt: Date, nextDueAt: Date, etag: String?? = nil, lastModified: String?? = nil,
                 bodyHash: String? = nil, movedTo: String? = nil) {

@@ -101,3 +101,34 @@ import Testing
         #expect(server.requests(path: "/feed").last?.header("If-None-Match") == "\"v1\"")
     }
 }
+
+@Suite(.serialized) struct RefreshHintPollTests {
+    @Test func publisherHintsStretchTheNextPoll() async throws {
+        let body = Data("<rss version=\"2.0\"><channel><ttl>120</ttl><item><guid>1</guid></item></channel></rss>".utf8)
+        let server = try await LoopbackServer.start([
+            ("GET /ttl", LoopbackServer.staticFeed(body, etag: "\"t\"", lastModified: "Sat, 31 Oct 2020 01:00:00 GMT")),
+            ("GET /cached", { _ in
+                HTTPResponse(statusCode: .ok, headers: HTTPHeaders([HTTPHeader("Cache-Control"): "max-age=10800"]),
+                             body: Data("<rss version=\"2.0\"><channel></channel></rss>".utf8))
+            }),
+        ])
+        defer { Task { await server.stop() } }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hint-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try Store(directory: folder.path, writable: true)
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+        let poller = FeedPoller(fetcher: fetcher, store: store, logger: Logger(label: "test"))
+
+        let ttl = await poller.poll(FeedConfig(url: server.baseURL + "/ttl", interval: 600))
+        #expect(ttl.nextDue.timeIntervalSinceNow > 7200 * 0.89)  // ttl 2 h beats the 10 min interval
+        // A 304 still honours the document's ttl, kept in the store.
+        let again = await poller.poll(FeedConfig(url: server.baseURL + "/ttl", interval: 600))
+        #expect(again.outcome == .notModified)
+        #expect(again.nextDue.timeIntervalSinceNow > 7200 * 0.89)
+
+        let cached = await poller.poll(FeedConfig(url: server.baseURL + "/cached", interval: 600))
+        #expect(cached.nextDue.timeIntervalSinceNow > 10_800 * 0.89)
+        #expect(cached.nextDue.timeIntervalSinceNow < 10_800 * 1.11)
+    }
+}

@@ -1,3 +1,4 @@
+import FeedParser
 import Foundation
 import Testing
 @testable import Daemon
@@ -48,5 +49,28 @@ import Testing
         var gone = state(lastFetch: now, nextDue: stored)
         gone.isGone = true
         #expect(Scheduler.dueDate(for: gone, interval: 60, now: now) == .distantFuture)
+    }
+
+    @Test(arguments: [
+        (900, [Int?](), 900),            // no hints: the configured interval
+        (900, [nil, nil], 900),
+        (900, [600], 900),               // never more often than configured
+        (900, [7200], 7200),             // a publisher asking for less is obeyed
+        (900, [3600, 7200], 7200),
+        (900, [2_000_000], 86_400),      // but never less often than daily
+        (172_800, [3600], 172_800),      // a user who asked for two days gets two days
+    ])
+    func hintsStretchTheIntervalWithinBounds(configured: Int, hints: [Int?], expected: Int) {
+        #expect(Scheduler.effectiveInterval(configured: configured, hints: hints) == expected)
+    }
+
+    @Test func freshnessFromCacheControlAndExpires() {
+        #expect(Scheduler.freshness(cacheControl: "public, max-age=3600", expires: nil, now: now) == 3600)
+        #expect(Scheduler.freshness(cacheControl: "no-cache, max-age=3600", expires: nil, now: now) == nil)
+        #expect(Scheduler.freshness(cacheControl: "max-age=0", expires: nil, now: now) == nil)
+        #expect(Scheduler.freshness(cacheControl: nil, expires: DateFormatting.rfc3339(now.addingTimeInterval(600)),
+                                    now: now) == 600)
+        #expect(Scheduler.freshness(cacheControl: nil, expires: "0", now: now) == nil)
+        #expect(Scheduler.freshness(cacheControl: nil, expires: nil, now: now) == nil)
     }
 }

@@ -102,3 +102,22 @@ import Testing
         #expect(bare.entries.count == 1)
     }
 }
+
+@Suite struct RefreshHintTests {
+    @Test func ttlAndTheSyndicationModuleBecomeARefreshInterval() throws {
+        let ttl = try parse(#"<rss version="2.0"><channel><ttl>90</ttl></channel></rss>"#)
+        #expect(ttl.refreshInterval == 5400)
+        let sy = try parse("""
+            <rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel>
+            <sy:updatePeriod>daily</sy:updatePeriod><sy:updateFrequency>4</sy:updateFrequency></channel></rss>
+            """)
+        #expect(sy.refreshInterval == 21_600)
+        let both = try parse("""
+            <rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"><channel>
+            <ttl>30</ttl><sy:updatePeriod>hourly</sy:updatePeriod></channel></rss>
+            """)
+        #expect(both.refreshInterval == 1800)  // ttl wins
+        let junk = try parse(#"<rss version="2.0"><channel><ttl>soon</ttl><item><ttl>5</ttl></item></channel></rss>"#)
+        #expect(junk.refreshInterval == nil)
+    }
+}
