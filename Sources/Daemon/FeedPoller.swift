@@ -22,14 +22,18 @@ public struct FeedPoller: Sendable {
         self.hostPauses = hostPauses
     }
 
-    /// Polls every feed once, concurrently (the fetcher bounds the transfers).
-    public func pollAll(_ feeds: [FeedConfig]) async -> [PollReport] {
+    /// Polls every feed once, concurrently (the fetcher bounds the transfers); reports
+    /// come back in the feeds' order, and to `progress` as each poll ends.
+    public func pollAll(_ feeds: [FeedConfig], progress: ((PollReport) -> Void)? = nil) async -> [PollReport] {
         await withTaskGroup(of: (Int, PollReport).self) { group in
             for (index, feed) in feeds.enumerated() {
                 group.addTask { (index, await poll(feed)) }
             }
             var reports = [PollReport?](repeating: nil, count: feeds.count)
-            for await (index, report) in group { reports[index] = report }
+            for await (index, report) in group {
+                reports[index] = report
+                progress?(report)
+            }
             return reports.compactMap { $0 }
         }
     }

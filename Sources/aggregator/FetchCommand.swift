@@ -27,22 +27,28 @@ struct FetchCommand: AsyncParsableCommand {
         let fetcher = Fetcher()
         defer { fetcher.shutdown() }
         let poller = FeedPoller(fetcher: fetcher, store: store, logger: LogSetup.silent)
-        let reports = await poller.pollAll(configuration.feeds)
-
-        var inserted = 0, updated = 0, failed = 0, notModified = 0, gone = 0
-        for report in reports {
-            print(TerminalText.clean(report.summary))
-            for warning in report.warnings.prefix(3) { print("  warning: \(TerminalText.clean(warning))") }
-            switch report.outcome {
-            case .fetched(let new, let changed): inserted += new; updated += changed
-            case .notModified, .unchanged, .deferred: notModified += 1
-            case .gone: gone += 1
-            case .failed, .cancelled: failed += 1
+        // On a terminal: one live line, then what failed and why. Piped: a line per feed.
+        let onTerminal = isatty(STDOUT_FILENO) == 1
+        var progress = FetchProgress(total: configuration.feeds.count)
+        let reports = await poller.pollAll(configuration.feeds) { report in
+            progress.add(report)
+            if onTerminal { FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + progress.line).utf8)) }
+        }
+        if onTerminal {
+            FileHandle.standardOutput.write(Data("\r\u{1B}[2K".utf8))
+            let problems = reports.filter { $0.failed || $0.outcome == .gone }
+            if !problems.isEmpty {
+                print("Problems:")
+                for report in problems { print("  " + TerminalText.clean(report.summary)) }
+            }
+        } else {
+            for report in reports {
+                print(TerminalText.clean(report.summary))
+                for warning in report.warnings.prefix(3) { print("  warning: \(TerminalText.clean(warning))") }
             }
         }
-        print("\(reports.count) feeds: \(reports.count - failed - notModified - gone) fetched, \(notModified) not modified, "
-              + "\(failed) failed\(gone > 0 ? ", \(gone) gone" : ""); \(inserted) new and \(updated) updated articles")
-        if !reports.isEmpty && failed + gone == reports.count { throw ExitCode.failure }
+        print(progress.summary)
+        if progress.everythingFailed { throw ExitCode.failure }
     }
 }
 
