@@ -123,26 +123,21 @@ public final class Store: Sendable {
                 assignments += ["lastOutcome = 'error'", "lastError = :error", "errorCount = errorCount + 1"]
                 arguments.updateValue(message, forKey: "error")
             }
-            if let etag = update.etag {
-                assignments.append("etag = :etag")
-                arguments.updateValue(etag, forKey: "etag")
+            // Columns the update may carry: absent leaves the column alone, present (even
+            // as nil) sets it. `present` is a plain flag to keep the types simple.
+            func set(_ column: String, _ value: (any DatabaseValueConvertible)?, present: Bool) {
+                guard present else { return }
+                assignments.append("\(column) = :\(column)")
+                arguments.updateValue(value, forKey: column)
             }
-            if let refreshHint = update.refreshHint {
-                assignments.append("refreshHint = :refreshHint")
-                arguments.updateValue(refreshHint, forKey: "refreshHint")
-            }
-            if let movedTo = update.movedTo {
-                assignments.append("movedTo = :movedTo")
-                arguments.updateValue(movedTo, forKey: "movedTo")
-            }
-            if let bodyHash = update.bodyHash {
-                assignments.append("bodyHash = :bodyHash")
-                arguments.updateValue(bodyHash, forKey: "bodyHash")
-            }
-            if let lastModified = update.lastModified {
-                assignments.append("lastModified = :lastModified")
-                arguments.updateValue(lastModified, forKey: "lastModified")
-            }
+            let etag: String? = update.etag ?? nil
+            let lastModified: String? = update.lastModified ?? nil
+            let refreshHint: Int? = update.refreshHint ?? nil
+            set("etag", etag, present: update.etag != nil)
+            set("lastModified", lastModified, present: update.lastModified != nil)
+            set("refreshHint", refreshHint, present: update.refreshHint != nil)
+            set("movedTo", update.movedTo, present: update.movedTo != nil)
+            set("bodyHash", update.bodyHash, present: update.bodyHash != nil)
             try db.execute(sql: "UPDATE feed SET \(assignments.joined(separator: ", ")) WHERE id = :id",
                            arguments: StatementArguments(arguments))
             return summary

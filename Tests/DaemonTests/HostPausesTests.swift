@@ -44,12 +44,9 @@ import Testing
             ("GET /down", { _ in HTTPResponse(statusCode: .serviceUnavailable) }),
         ])
         defer { Task { await server.stop() } }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pause-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try Store(directory: folder.path, writable: true)
-        let fetcher = Fetcher()
-        defer { fetcher.shutdown() }
-        let poller = FeedPoller(fetcher: fetcher, store: store, logger: Logger(label: "test"))
+        let fixture = try PollerFixture()
+        defer { fixture.close() }
+        let (store, fetcher, poller) = (fixture.store, fixture.fetcher, fixture.poller)
 
         let started = Date()
         let busy = await poller.poll(FeedConfig(url: server.baseURL + "/busy", interval: 60))
@@ -78,12 +75,9 @@ import Testing
             ("GET /feed", LoopbackServer.staticFeed(body, etag: "\"v1\"", lastModified: "Sat, 31 Oct 2020 01:00:00 GMT")),
         ])
         defer { Task { await server.stop() } }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("age-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try Store(directory: folder.path, writable: true)
-        let fetcher = Fetcher()
-        defer { fetcher.shutdown() }
-        let poller = FeedPoller(fetcher: fetcher, store: store, logger: Logger(label: "test"))
+        let fixture = try PollerFixture()
+        defer { fixture.close() }
+        let (store, poller) = (fixture.store, fixture.poller)
         let url = server.baseURL + "/feed"
 
         // Validators from a full response eight days ago.
@@ -113,12 +107,9 @@ import Testing
             }),
         ])
         defer { Task { await server.stop() } }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hint-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let store = try Store(directory: folder.path, writable: true)
-        let fetcher = Fetcher()
-        defer { fetcher.shutdown() }
-        let poller = FeedPoller(fetcher: fetcher, store: store, logger: Logger(label: "test"))
+        let fixture = try PollerFixture()
+        defer { fixture.close() }
+        let poller = fixture.poller
 
         let ttl = await poller.poll(FeedConfig(url: server.baseURL + "/ttl", interval: 600))
         #expect(ttl.nextDue.timeIntervalSinceNow > 7200 * 0.89)  // ttl 2 h beats the 10 min interval
@@ -130,5 +121,23 @@ import Testing
         let cached = await poller.poll(FeedConfig(url: server.baseURL + "/cached", interval: 600))
         #expect(cached.nextDue.timeIntervalSinceNow > 10_800 * 0.89)
         #expect(cached.nextDue.timeIntervalSinceNow < 10_800 * 1.11)
+    }
+}
+
+/// A store in a temporary folder, a fetcher and a poller over them, for loopback tests.
+final class PollerFixture {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("poller-\(UUID().uuidString)")
+    let store: Store
+    let fetcher = Fetcher()
+    let poller: FeedPoller
+
+    init() throws {
+        store = try Store(directory: folder.path, writable: true)
+        poller = FeedPoller(fetcher: fetcher, store: store, logger: Logger(label: "test"))
+    }
+
+    func close() {
+        fetcher.shutdown()
+        try? FileManager.default.removeItem(at: folder)
     }
 }
