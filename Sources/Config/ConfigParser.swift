@@ -3,16 +3,21 @@ import Foundation
 /// Reads the `feeds.conf` grammar:
 ///
 ///     # comment
-///     default interval=1h timeout=30s
-///     https://example.org/feed.xml title="Example" tags=news,world interval=15m
+///     default interval=1h timeout=30s host-spacing=500ms user-agent="my-reader/1.0"
+///     https://example.org/feed.xml title="Example" tags=news,world interval=15m adaptive=yes
 ///     file:samples/local.xml
 ///
 /// One feed per line (`URL [key=value ...]`); `default` lines set values for every feed
-/// that does not set its own. Every problem is collected with its line number, so
+/// that does not set its own, and the fetcher's own settings (`max-transfers`,
+/// `max-per-host`, `host-spacing`). Every problem is collected with its line number, so
 /// `aggregator check-config` can print them all at once.
 public enum ConfigParser {
-    static let feedOptions = ["title", "tags", "interval", "timeout"]
-    static let defaultOptions = ["interval", "timeout"]
+    static let feedOptions = ["title", "tags", "interval", "timeout", "adaptive", "user-agent"]
+    /// Options a feed line may also set; `default` lines give their value for every feed.
+    static let inheritedOptions = ["interval", "timeout", "adaptive", "user-agent"]
+    /// Options only `default` lines set: they belong to the fetcher, not to one feed.
+    static let networkOptions = ["max-transfers", "max-per-host", "host-spacing"]
+    static let defaultOptions = inheritedOptions + networkOptions
 
     public struct FileError: Error, CustomStringConvertible, Sendable {
         public let path: String
@@ -39,7 +44,8 @@ public enum ConfigParser {
 
     public static func parse(text: String, path: String, baseDirectory: String) -> Configuration {
         var diagnostics: [Diagnostic] = []
-        var defaults = [String: (value: Int, line: Int)]()
+        var defaults = [String: (value: String, line: Int)]()
+        var network = NetworkSettings()
         var pending: [(feed: FeedConfig, explicit: Set<String>)] = []
         var firstLineOfURL = [String: Int]()
 
@@ -64,11 +70,17 @@ public enum ConfigParser {
                         report(unknownOption(key, known: defaultOptions, context: "default"))
                         continue
                     }
-                    guard let seconds = duration(key: key, value: value, report: { report($0) }) else { continue }
+                    if networkOptions.contains(key) {
+                        guard apply(key, value, to: &network, report: { report($0) }) else { continue }
+                    } else {
+                        // Checked here so the error points at this line, not at every feed.
+                        var probe = FeedConfig(url: "")
+                        guard apply(key, value, to: &probe, report: { report($0) }) else { continue }
+                    }
                     if let earlier = defaults[key] {
                         report("default \(key) set again (first set on line \(earlier.line)); this value wins", .warning)
                     }
-                    defaults[key] = (seconds, lineNumber)
+                    defaults[key] = (value, lineNumber)
                 }
                 continue
             }
@@ -84,21 +96,14 @@ public enum ConfigParser {
             var explicit = Set<String>()
             var lineIsValid = true
             for (key, value) in options {
-                switch key {
-                case "title":
-                    feed.title = value
-                case "tags":
-                    feed.tags = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                        .filter { !$0.isEmpty }
-                case "interval", "timeout":
-                    guard let seconds = duration(key: key, value: value, report: { report($0) }) else {
-                        lineIsValid = false
-                        continue
-                    }
-                    if key == "interval" { feed.interval = seconds } else { feed.timeout = seconds }
-                    explicit.insert(key)
-                default:
+                guard feedOptions.contains(key) else {
                     report(unknownOption(key, known: feedOptions, context: nil))
+                    lineIsValid = false
+                    continue
+                }
+                if apply(key, value, to: &feed, report: { report($0) }) {
+                    explicit.insert(key)
+                } else {
                     lineIsValid = false
                 }
             }
@@ -113,11 +118,73 @@ public enum ConfigParser {
 
         let feeds = pending.map { item -> FeedConfig in
             var feed = item.feed
-            if !item.explicit.contains("interval"), let value = defaults["interval"] { feed.interval = value.value }
-            if !item.explicit.contains("timeout"), let value = defaults["timeout"] { feed.timeout = value.value }
+            for (key, setting) in defaults where inheritedOptions.contains(key) && !item.explicit.contains(key) {
+                _ = apply(key, setting.value, to: &feed, report: { _ in })
+            }
             return feed
         }
-        return Configuration(path: path, feeds: feeds, diagnostics: diagnostics)
+        var configuration = Configuration(path: path, feeds: feeds, diagnostics: diagnostics)
+        configuration.network = network
+        return configuration
+    }
+
+    /// Sets one feed option from its text; false (after reporting why) when the value is invalid.
+    private static func apply(_ key: String, _ value: String, to feed: inout FeedConfig,
+                              report: (String) -> Void) -> Bool {
+        switch key {
+        case "title":
+            feed.title = value
+        case "tags":
+            feed.tags = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case "interval", "timeout":
+            guard let seconds = duration(key: key, value: value, report: report) else { return false }
+            if key == "interval" { feed.interval = seconds } else { feed.timeout = seconds }
+        case "adaptive":
+            guard let flag = boolean(value) else {
+                report("invalid adaptive '\(value)': use yes or no")
+                return false
+            }
+            feed.adaptive = flag
+        case "user-agent":
+            guard value.allSatisfy({ $0.isASCII && !$0.isNewline && $0 != "\r" }) else {
+                report("invalid user-agent: only printable ASCII is allowed in an HTTP header")
+                return false
+            }
+            feed.userAgent = value
+        default:
+            return false
+        }
+        return true
+    }
+
+    /// Sets one fetcher setting from a `default` line; false (after reporting why) when invalid.
+    private static func apply(_ key: String, _ value: String, to network: inout NetworkSettings,
+                              report: (String) -> Void) -> Bool {
+        switch key {
+        case "max-transfers", "max-per-host":
+            guard let number = Int(value), (1...256).contains(number) else {
+                report("invalid \(key) '\(value)': use a whole number from 1 to 256")
+                return false
+            }
+            if key == "max-transfers" { network.maximumTransfers = number } else { network.maximumPerHost = number }
+        case "host-spacing":
+            guard let seconds = Interval.fractionalSeconds(from: value), seconds <= 3600 else {
+                report("invalid host-spacing '\(value)': use 0 or a duration such as 250ms, 2s, 1m")
+                return false
+            }
+            network.hostSpacing = seconds
+        default:
+            return false
+        }
+        return true
+    }
+
+    private static func boolean(_ value: String) -> Bool? {
+        switch value.lowercased() {
+        case "yes", "true", "on", "1": return true
+        case "no", "false", "off", "0": return false
+        default: return nil
+        }
     }
 
     /// `key=value` words in order; a word without `=` or with an empty side is reported.

@@ -10,6 +10,10 @@ public struct FeedConfig: Sendable, Equatable {
     public var timeout: Int
     /// Where the feed is listed, for messages.
     public var line: Int
+    /// Stretch the interval to the feed's own posting rate (never below `interval`).
+    public var adaptive: Bool = false
+    /// Sent instead of the default `User-Agent`; nil for the default.
+    public var userAgent: String?
 
     public init(url: String, title: String? = nil, tags: [String] = [], interval: Int = Defaults.interval,
                 timeout: Int = Defaults.timeout, line: Int = 0) {
@@ -28,10 +32,24 @@ public enum Defaults {
     public static let timeout = 60
 }
 
+/// Settings for the whole fetcher, from `default` lines.
+public struct NetworkSettings: Sendable, Equatable {
+    /// Transfers running at once, all hosts together.
+    public var maximumTransfers = 32
+    /// Transfers running at once to one host.
+    public var maximumPerHost = 2
+    /// Seconds between request starts to one host; nil for the fetcher's default
+    /// (none on loopback, a quarter second elsewhere).
+    public var hostSpacing: Double?
+
+    public init() {}
+}
+
 /// A parsed `feeds.conf`: the feeds that can be polled, and every problem found on the way.
 public struct Configuration: Sendable {
     public var path: String
     public var feeds: [FeedConfig]
+    public var network = NetworkSettings()
     public var diagnostics: [Diagnostic]
 
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }

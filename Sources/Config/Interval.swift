@@ -18,6 +18,18 @@ public enum Interval {
         return overflow ? nil : product
     }
 
+    /// Seconds for a spacing such as `250ms`, `1s`, `2m` or `0` (none); nil otherwise.
+    public static func fractionalSeconds(from text: String) -> Double? {
+        if text == "0" { return 0 }
+        if text.hasSuffix("ms") {
+            let digits = text.dropLast(2)
+            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(digits)
+            else { return nil }
+            return Double(value) / 1000
+        }
+        return seconds(from: text).map(Double.init)
+    }
+
     /// The shortest spelling of a number of seconds, for messages and listings.
     public static func format(seconds: Int) -> String {
         if seconds % 86400 == 0 { return "\(seconds / 86400)d" }

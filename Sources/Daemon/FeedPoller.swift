@@ -11,15 +11,20 @@ public struct FeedPoller: Sendable {
     public let fetcher: Fetcher
     public let store: Store
     public let logger: Logger
-    public var userAgent: String = UserAgent.default
+    /// Seconds between request starts to one host (`default host-spacing=`); nil for the fetcher's default.
+    public var hostSpacing: Double?
     /// Hosts that asked for a pause (429/503), shared by every poll.
     public let hostPauses: HostPauses
+    /// Whether DNS and connect failures are the network's fault rather than the feed's.
+    public let networkHealth: NetworkHealth
 
-    public init(fetcher: Fetcher, store: Store, logger: Logger, hostPauses: HostPauses = HostPauses()) {
+    public init(fetcher: Fetcher, store: Store, logger: Logger, hostPauses: HostPauses = HostPauses(),
+                networkHealth: NetworkHealth = NetworkHealth()) {
         self.fetcher = fetcher
         self.store = store
         self.logger = logger
         self.hostPauses = hostPauses
+        self.networkHealth = networkHealth
     }
 
     /// Polls every feed once, concurrently (the fetcher bounds the transfers); reports
@@ -55,7 +60,8 @@ public struct FeedPoller: Sendable {
         let request = FetchRequest(url: state?.movedTo ?? feed.url,
                                    etag: validatorsFresh ? state?.etag : nil,
                                    lastModified: validatorsFresh ? state?.lastModified : nil,
-                                   timeout: feed.timeout, userAgent: userAgent)
+                                   timeout: feed.timeout, userAgent: feed.userAgent ?? UserAgent.default,
+                                   hostSpacing: hostSpacing)
         let host = HostPauses.host(of: request.url)
         if let host, let until = hostPauses.pausedUntil(host: host, now: started) {
             return report(feed, .deferred(until: until), nextDue: until)
@@ -67,6 +73,7 @@ public struct FeedPoller: Sendable {
         do {
             let response = try await fetcher.fetch(request)
             status = response.status
+            if let host { networkHealth.reached(host: host) }
             if let permanent = response.permanentURL, permanent != state?.movedTo, permanent != feed.url {
                 movedTo = permanent
             }
@@ -101,16 +108,22 @@ public struct FeedPoller: Sendable {
                                                                interval: interval(documentHint: state?.refreshHint)),
                                     validators: validators)
             } else if response.isSuccess {
+                await store.waitForWriter()
                 do {
                     let parsed = try FeedParser.parse(response.body, url: response.effectiveURL,
                                                       contentType: response.contentType)
                     warnings = parsed.warnings
+                    // The feed's own hint, and with adaptive=yes its posting rate: both are
+                    // kept, so the 304s that follow are spaced the same way.
+                    var hint = parsed.refreshInterval
+                    if feed.adaptive, let rate = Scheduler.postingRateHint(dates: parsed.entries.map(\.published), now: now) {
+                        hint = max(hint ?? 0, rate)
+                    }
                     update = FeedUpdate(result: .fetched(title: parsed.title, siteLink: parsed.link, entries: parsed.entries),
                                         fetchedAt: now,
-                                        nextDue: Scheduler.nextDue(afterSuccessAt: now,
-                                                                   interval: interval(documentHint: parsed.refreshInterval)),
+                                        nextDue: Scheduler.nextDue(afterSuccessAt: now, interval: interval(documentHint: hint)),
                                         validators: validators, bodyHash: Store.fingerprint(response.body))
-                    update.refreshHint = .some(parsed.refreshInterval)
+                    update.refreshHint = .some(hint)
                 } catch {
                     update = failure(error.description, state: state, feed: feed, at: now)
                 }
@@ -119,6 +132,14 @@ public struct FeedPoller: Sendable {
             }
         } catch where error.kind == .cancelled {
             return report(feed, .cancelled, nextDue: started)
+        } catch where error.kind == .dns || error.kind == .connect {
+            let now = Date()
+            if let host, await networkHealth.isOffline(failedHost: host, at: now) {
+                update = FeedUpdate(result: .failed(message: "offline: \(error.kind.rawValue): \(error.message)", counts: false),
+                                    fetchedAt: now, nextDue: Scheduler.nextDue(afterOfflineAt: now, interval: feed.interval))
+            } else {
+                update = failure("\(error.kind.rawValue): \(error.message)", state: state, feed: feed, at: now)
+            }
         } catch {
             update = failure("\(error.kind.rawValue): \(error.message)", state: state, feed: feed, at: Date())
         }
@@ -138,7 +159,7 @@ public struct FeedPoller: Sendable {
             case .notModified: outcome = .notModified
             case .unchanged: outcome = .unchanged
             case .gone: outcome = .gone
-            case .failed(let message): outcome = .failed(message)
+            case .failed(let message, _): outcome = .failed(message)
             }
         } catch is CancellationError {
             return report(feed, .cancelled, nextDue: started)

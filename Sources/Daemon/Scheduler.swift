@@ -40,6 +40,28 @@ public enum Scheduler {
         return nil
     }
 
+    /// The interval a feed's own posting rate suggests (`adaptive=yes`): the time its
+    /// entries of the last week span, divided by their number — a document holding only
+    /// its latest items still shows how fast they come (like miniflux's entry-frequency
+    /// scheduler, from the document alone). A day when nothing is that recent. Undated
+    /// entries and dates in the future say nothing. Goes through `effectiveInterval` like
+    /// any hint: never more often than configured, never less than daily.
+    public static func postingRateHint(dates: [Date?], now: Date) -> Int? {
+        let week = 7 * 86_400.0
+        let known = dates.compactMap { $0 }.filter { $0 <= now.addingTimeInterval(3600) }
+        guard !known.isEmpty else { return nil }
+        let recent = known.filter { now.timeIntervalSince($0) <= week }
+        guard let oldest = recent.min() else { return 86_400 }
+        let span = max(now.timeIntervalSince(oldest), 60)
+        return Int(span / Double(recent.count))
+    }
+
+    /// Where a failure that was not the feed's fault (the machine offline) leaves it: tried
+    /// again soon, at most one interval later, without backoff.
+    public static func nextDue(afterOfflineAt now: Date, interval: Int) -> Date {
+        now.addingTimeInterval(Double(min(interval, 300)))
+    }
+
     /// ±10% of the interval.
     public static let jitterFraction = 0.1
 

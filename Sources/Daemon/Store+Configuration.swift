@@ -13,9 +13,12 @@ extension Store {
     }
 
     /// What the user wrote for a feed, reduced to a fingerprint: editing the line in any
-    /// way (title, tags, interval, timeout) changes it.
+    /// way (title, tags, interval, timeout, adaptive, user-agent) changes it. Options added
+    /// later join only when set, so keys stored by older versions stay the same.
     static func configKey(of feed: FeedConfig) -> String {
-        let line = [feed.url, feed.title ?? "", feed.tags.joined(separator: ","), "\(feed.interval)", "\(feed.timeout)"]
+        var line = [feed.url, feed.title ?? "", feed.tags.joined(separator: ","), "\(feed.interval)", "\(feed.timeout)"]
+        if feed.adaptive { line.append("adaptive") }
+        if let agent = feed.userAgent { line.append("ua:" + agent) }
         return fingerprint(Array(line.joined(separator: "\u{1F}").utf8))
     }
 }

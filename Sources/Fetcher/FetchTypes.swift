@@ -11,10 +11,17 @@ public struct FetchRequest: Sendable {
     /// Bytes of body allowed, counted after decompression.
     public var maximumBodySize: Int
     public var userAgent: String
+    /// Seconds at least between the start of this request and the previous one to the
+    /// same host; nil means the default: none for loopback hosts (the user's own machine),
+    /// `defaultHostSpacing` for every other.
+    public var hostSpacing: Double?
+
+    public static let defaultHostSpacing = 0.25
 
     public init(url: String, etag: String? = nil, lastModified: String? = nil, timeout: Int = 60,
                 connectTimeout: Int = 15, maximumBodySize: Int = 20 * 1024 * 1024,
-                userAgent: String = UserAgent.default) {
+                userAgent: String = UserAgent.default, hostSpacing: Double? = nil) {
+        self.hostSpacing = hostSpacing
         self.url = url
         self.etag = etag
         self.lastModified = lastModified
@@ -48,6 +55,8 @@ public struct FetchResponse: Sendable {
     /// Where the feed now lives when the redirects began with permanent ones (301/308):
     /// the URL after the last of those. nil when there was no permanent redirect.
     public var permanentURL: String?
+    /// Counts this response against the fetcher's backlog until the last copy is dropped.
+    var lease: Lease?
 
     public var isNotModified: Bool { status == 304 }
     public var isSuccess: Bool { (200..<300).contains(status) }
@@ -78,4 +87,16 @@ public struct FetchError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+/// Held by a delivered response: when the caller has dropped it (its body parsed and
+/// gone), the fetcher may start another transfer. Ties the backlog to memory by ARC.
+final class Lease: Sendable {
+    private let onRelease: @Sendable () -> Void
+
+    init(onRelease: @escaping @Sendable () -> Void) {
+        self.onRelease = onRelease
+    }
+
+    deinit { onRelease() }
 }

@@ -85,22 +85,29 @@ final class Transfer {
     }
 
     /// Keeps only the last response's headers: a status line starts a new response
-    /// (each redirect hop, or the 100-continue before the real one).
+    /// (each redirect hop, or the 100-continue before the real one). Works on the bytes:
+    /// this runs for every header line of every feed.
     private func receivedHeaderLine(_ bytes: UnsafeRawBufferPointer) {
-        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if line.hasPrefix("HTTP/") {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        var start = bytes.startIndex, end = bytes.endIndex
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        let line = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        if line.starts(with: "HTTP/".utf8) {
             if (300..<400).contains(currentStatus) {
                 hops.append((currentStatus, headers.last(where: { $0.name == "location" })?.value))
             }
-            currentStatus = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+            currentStatus = String(decoding: line, as: UTF8.self).split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
             headers.removeAll()
             body.removeAll()
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        headers.append((name, value))
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        var nameEnd = colon, valueStart = colon + 1
+        while nameEnd > 0, isSpace(line[nameEnd - 1]) { nameEnd -= 1 }
+        while valueStart < line.count, isSpace(line[valueStart]) { valueStart += 1 }
+        let name = String(decoding: line[..<nameEnd].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        headers.append((name, String(decoding: line[valueStart...], as: UTF8.self)))
     }
 
     /// The outcome once libcurl reports the transfer done.

@@ -2,6 +2,18 @@ import FeedParser
 import Foundation
 import GRDB
 
+/// One entry ready to store: its identity and derived columns, computed before the
+/// write transaction so the single writer only does SQL (polls prepare in parallel).
+struct PreparedArticle: Sendable {
+    let entry: ParsedEntry
+    let key: String
+    let fields: StoredFields
+
+    static func prepare(_ entries: [ParsedEntry]) -> [PreparedArticle] {
+        zip(entries, DedupKey.keys(for: entries)).map { PreparedArticle(entry: $0, key: $1, fields: StoredFields($0)) }
+    }
+}
+
 /// Inserts new articles and updates changed ones for one feed, inside the caller's
 /// transaction. An article whose fingerprint is unchanged is not written at all, so
 /// re-polling an unchanged feed changes nothing on disk.
@@ -10,11 +22,8 @@ struct ArticleWriter {
     let feedID: Int64
     let now: Date
 
-    func write(_ entries: [ParsedEntry]) throws -> ApplySummary {
+    func write(_ articles: [PreparedArticle]) throws -> ApplySummary {
         var summary = ApplySummary()
-        let keys = DedupKey.keys(for: entries)
-        let lookup = try db.cachedStatement(
-            sql: "SELECT id, fingerprint, firstSeen FROM article WHERE feedId = ? AND dedupKey = ?")
         let insert = try db.cachedStatement(sql: """
             INSERT INTO article (feedId, dedupKey, guid, link, title, author, published, updated, firstSeen,
                 sortDate, summary, content, categories, enclosures, fingerprint)
@@ -27,20 +36,20 @@ struct ArticleWriter {
             WHERE id = ?
             """)
         let nowSeconds = Seconds.from(now)
+        let stored = try existing(keys: articles.map(\.key))
 
-        for (entry, key) in zip(entries, keys) {
-            let fields = StoredFields(entry)
-            if let row = try Row.fetchOne(lookup, arguments: [feedID, key]) {
-                let fingerprint: String = row["fingerprint"]
-                guard fingerprint != fields.fingerprint else {
+        for article in articles {
+            let entry = article.entry, fields = article.fields, key = article.key
+            if let row = stored[key] {
+                guard row.fingerprint != fields.fingerprint else {
                     summary.unchanged += 1
                     continue
                 }
-                let firstSeen: Int64 = row["firstSeen"]
+                let firstSeen = row.firstSeen
                 try update.execute(arguments: [
                     entry.id, entry.link, entry.title, entry.author, fields.published, fields.updated,
                     fields.published ?? fields.updated ?? firstSeen, entry.summary, entry.content,
-                    fields.categories, fields.enclosures, fields.fingerprint, nowSeconds, row["id"] as Int64,
+                    fields.categories, fields.enclosures, fields.fingerprint, nowSeconds, row.id,
                 ])
                 summary.updated += 1
             } else {
@@ -54,10 +63,27 @@ struct ArticleWriter {
         }
         return summary
     }
+
+    /// The stored articles among `keys`, found with one query per chunk of keys instead
+    /// of one per article (the unique index on feedId, dedupKey answers it).
+    private func existing(keys: [String]) throws -> [String: (id: Int64, fingerprint: String, firstSeen: Int64)] {
+        var found: [String: (id: Int64, fingerprint: String, firstSeen: Int64)] = [:]
+        for start in stride(from: 0, to: keys.count, by: 500) {
+            let chunk = Array(keys[start..<min(start + 500, keys.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT dedupKey, id, fingerprint, firstSeen FROM article WHERE feedId = ? AND dedupKey IN (\(marks))",
+                arguments: StatementArguments([feedID] + chunk))
+            while let row = try rows.next() {
+                found[row[0]] = (row[1], row[2], row[3])
+            }
+        }
+        return found
+    }
 }
 
 /// The derived columns of one entry.
-private struct StoredFields {
+struct StoredFields: Sendable {
     let published: Int64?
     let updated: Int64?
     let categories: String?
@@ -77,11 +103,71 @@ private struct StoredFields {
     }
 }
 
+/// The JSON arrays kept in `categories` and `enclosures`. Written by hand: JSONEncoder
+/// cost a twentieth of a whole cold poll for these few short strings.
 enum JSONText {
-    static func encode<T: Encodable>(_ value: T) -> String? {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) }
+    static func encode(_ strings: [String]) -> String {
+        var out = "["
+        for (index, string) in strings.enumerated() {
+            if index > 0 { out += "," }
+            appendQuoted(string, to: &out)
+        }
+        return out + "]"
+    }
+
+    /// `[{"url":…,"type":…,"length":…}]`, nulls included, as ParsedEnclosure encodes.
+    static func encode(_ enclosures: [ParsedEnclosure]) -> String {
+        var out = "["
+        for (index, enclosure) in enclosures.enumerated() {
+            out += index > 0 ? ",{\"url\":" : "{\"url\":"
+            appendQuoted(enclosure.url, to: &out)
+            out += ",\"type\":"
+            if let type = enclosure.type { appendQuoted(type, to: &out) } else { out += "null" }
+            out += ",\"length\":" + (enclosure.length.map(String.init) ?? "null") + "}"
+        }
+        return out + "]"
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped, the
+    /// rest (non-ASCII included) as is.
+    static func appendQuoted(_ string: String, to out: inout String) {
+        // Nearly always nothing needs escaping: one pass over the bytes, then append whole.
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += "\"" + string + "\""
+            return
+        }
+        out += "\""
+        var plainStart = string.unicodeScalars.startIndex
+        var index = plainStart
+        let scalars = string.unicodeScalars
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
+            let escape: String?
+            switch scalar {
+            case "\"": escape = "\\\""
+            case "\\": escape = "\\\\"
+            case "\n": escape = "\\n"
+            case "\r": escape = "\\r"
+            case "\t": escape = "\\t"
+            case "\u{08}": escape = "\\b"
+            case "\u{0C}": escape = "\\f"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    escape = nil
+                }
+            }
+            if let escape {
+                out.unicodeScalars.append(contentsOf: scalars[plainStart..<index])
+                out += escape
+                plainStart = scalars.index(after: index)
+            }
+            index = scalars.index(after: index)
+        }
+        out.unicodeScalars.append(contentsOf: scalars[plainStart..<scalars.endIndex])
+        out += "\""
     }
 
     static func decodeStrings(_ text: String?) -> [String] {

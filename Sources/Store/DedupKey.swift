@@ -36,27 +36,33 @@ enum DedupKey {
 /// used for anything an attacker could profit from colliding.
 enum Hash {
     static func fnv1a64Hex(bytes: [UInt8]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
+        bytes.withUnsafeBufferPointer { hex(fnv1a64(UnsafeRawBufferPointer($0), from: offsetBasis)) }
+    }
+
+    static func fnv1a64Hex(_ parts: [String]) -> String {
+        var hash = offsetBasis
+        for (i, part) in parts.enumerated() {
+            if i > 0 {  // separator so ("ab","c") and ("a","bc") differ
+                hash ^= 0x1F
+                hash &*= prime
+            }
+            var part = part
+            // withUTF8 gives the contiguous bytes (bridged strings are made native once).
+            hash = part.withUTF8 { fnv1a64(UnsafeRawBufferPointer($0), from: hash) }
         }
         return hex(hash)
     }
 
-    static func fnv1a64Hex(_ parts: [String]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for (i, part) in parts.enumerated() {
-            if i > 0 {  // separator so ("ab","c") and ("a","bc") differ
-                hash ^= 0x1F
-                hash &*= 0x100_0000_01b3
-            }
-            for byte in part.utf8 {
-                hash ^= UInt64(byte)
-                hash &*= 0x100_0000_01b3
-            }
+    private static let offsetBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+    private static let prime: UInt64 = 0x100_0000_01b3
+
+    private static func fnv1a64(_ bytes: UnsafeRawBufferPointer, from start: UInt64) -> UInt64 {
+        var hash = start
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= prime
         }
-        return hex(hash)
+        return hash
     }
 
     private static func hex(_ hash: UInt64) -> String {

@@ -17,6 +17,7 @@ public final class Store: Sendable {
     public let path: String
     let reader: any DatabaseReader
     let writer: (any DatabaseWriter)?
+    private let combiner: WriteCombiner?
 
     /// Opens (creating it when `writable`) the store in `directory`.
     public init(directory: String, writable: Bool) throws(OpenError) {
@@ -29,11 +30,17 @@ public final class Store: Sendable {
                 configuration.busyMode = .timeout(10)
                 configuration.prepareDatabase { db in
                     try db.execute(sql: "PRAGMA synchronous = NORMAL")  // durable at checkpoints; safe in WAL
+                    // 16 KiB pages (new stores only): article bodies of a few KB need fewer
+                    // overflow pages; measured 10-20% less writer time than 4 KiB on a cold poll.
+                    try db.execute(sql: "PRAGMA page_size = 16384")
+                    // 8 MB of cache: a combined batch of updates fits without spilling mid-transaction.
+                    try db.execute(sql: "PRAGMA cache_size = -8000")
                 }
                 let pool = try DatabasePool(path: path, configuration: configuration)
                 try Schema.migrator.migrate(pool)
                 reader = pool
                 writer = pool
+                combiner = WriteCombiner(writer: pool)
             } else {
                 guard FileManager.default.fileExists(atPath: path) else {
                     throw OpenError(path: path, reason: "no store here yet (run `aggregator fetch` or start aggregatord)")
@@ -44,6 +51,7 @@ public final class Store: Sendable {
                 let pool = try DatabasePool(path: path, configuration: configuration)
                 reader = pool
                 writer = nil
+                combiner = nil
             }
         } catch let error as OpenError {
             throw error
@@ -92,60 +100,80 @@ public final class Store: Sendable {
 
     // MARK: Applying a poll
 
-    /// Records one poll's result and its articles in a single transaction: a reader sees
-    /// the feed's update whole or not at all.
+    /// Records one poll's result and its articles atomically: a reader sees the feed's
+    /// update whole or not at all. Updates arriving together share one transaction (each
+    /// in its own savepoint), which cuts SQLite's page writes several times over.
     @discardableResult
     public func apply(_ update: FeedUpdate, toFeed url: String) async throws -> ApplySummary {
-        try await requireWriter().write { db in
-            let feedID = try Self.feedID(db, url: url, now: update.fetchedAt)
-            var summary = ApplySummary()
-            var assignments: [String] = ["lastFetchAt = :fetched", "nextDueAt = :due"]
-            var arguments: [String: (any DatabaseValueConvertible)?] = [
-                "fetched": Seconds.from(update.fetchedAt), "due": Seconds.from(update.nextDueAt), "id": feedID,
-            ]
-            switch update.result {
-            case .fetched(let title, let siteLink, let entries):
-                summary = try ArticleWriter(db: db, feedID: feedID, now: update.fetchedAt).write(entries)
-                assignments += ["title = coalesce(:title, title)", "siteLink = coalesce(:site, siteLink)",
-                                "lastSuccessAt = :fetched", "lastOutcome = 'ok'", "lastError = NULL", "errorCount = 0",
-                                "lastBodyAt = :fetched"]
-                // updateValue, because assigning nil to a dictionary key removes it.
-                arguments.updateValue(title, forKey: "title")
-                arguments.updateValue(siteLink, forKey: "site")
-            case .notModified, .unchanged:
-                let outcome = update.result.isUnchanged ? "unchanged" : "not-modified"
-                assignments += ["lastSuccessAt = :fetched", "lastOutcome = '\(outcome)'", "lastError = NULL",
-                                "errorCount = 0"]
-                if update.result.isUnchanged { assignments.append("lastBodyAt = :fetched") }
-            case .gone:
-                assignments += ["lastOutcome = 'gone'", "lastError = 'HTTP 410 Gone'", "goneForKey = configKey"]
-            case .failed(let message):
-                assignments += ["lastOutcome = 'error'", "lastError = :error", "errorCount = errorCount + 1"]
-                arguments.updateValue(message, forKey: "error")
-            }
-            // Columns the update may carry: absent leaves the column alone, present (even
-            // as nil) sets it. `present` is a plain flag to keep the types simple.
-            func set(_ column: String, _ value: (any DatabaseValueConvertible)?, present: Bool) {
-                guard present else { return }
-                assignments.append("\(column) = :\(column)")
-                arguments.updateValue(value, forKey: column)
-            }
-            let etag: String? = update.etag ?? nil
-            let lastModified: String? = update.lastModified ?? nil
-            let refreshHint: Int? = update.refreshHint ?? nil
-            set("etag", etag, present: update.etag != nil)
-            set("lastModified", lastModified, present: update.lastModified != nil)
-            set("refreshHint", refreshHint, present: update.refreshHint != nil)
-            set("movedTo", update.movedTo, present: update.movedTo != nil)
-            set("bodyHash", update.bodyHash, present: update.bodyHash != nil)
-            try db.execute(sql: "UPDATE feed SET \(assignments.joined(separator: ", ")) WHERE id = :id",
-                           arguments: StatementArguments(arguments))
-            return summary
+        // Identities, fingerprints and JSON columns are worked out here, in the caller's
+        // task, so the one writer spends its time on SQL alone.
+        let prepared: [PreparedArticle]
+        if case .fetched(_, _, let entries) = update.result { prepared = PreparedArticle.prepare(entries) } else { prepared = [] }
+        guard let combiner else { throw OpenError(path: path, reason: "opened read-only") }
+        return try await combiner.submit(url: url, update: update, prepared: prepared)
+    }
+
+    /// Waits while many updates are already queued for the writer: a poller calls this
+    /// before parsing, so parsing does not run far ahead of storing.
+    public func waitForWriter() async {
+        await combiner?.waitForRoom()
+    }
+
+    /// One feed's update, inside the combined transaction (and its own savepoint).
+    static func write(_ update: FeedUpdate, toFeed url: String, prepared: [PreparedArticle],
+                      in db: Database) throws -> ApplySummary {
+        let feedID = try Self.feedID(db, url: url, now: update.fetchedAt)
+        var summary = ApplySummary()
+        var assignments: [String] = ["lastFetchAt = :fetched", "nextDueAt = :due"]
+        var arguments: [String: (any DatabaseValueConvertible)?] = [
+            "fetched": Seconds.from(update.fetchedAt), "due": Seconds.from(update.nextDueAt), "id": feedID,
+        ]
+        switch update.result {
+        case .fetched(let title, let siteLink, _):
+            summary = try ArticleWriter(db: db, feedID: feedID, now: update.fetchedAt).write(prepared)
+            assignments += ["title = coalesce(:title, title)", "siteLink = coalesce(:site, siteLink)",
+                            "lastSuccessAt = :fetched", "lastOutcome = 'ok'", "lastError = NULL", "errorCount = 0",
+                            "lastBodyAt = :fetched"]
+            // updateValue, because assigning nil to a dictionary key removes it.
+            arguments.updateValue(title, forKey: "title")
+            arguments.updateValue(siteLink, forKey: "site")
+        case .notModified, .unchanged:
+            let outcome = update.result.isUnchanged ? "unchanged" : "not-modified"
+            assignments += ["lastSuccessAt = :fetched", "lastOutcome = '\(outcome)'", "lastError = NULL",
+                            "errorCount = 0"]
+            if update.result.isUnchanged { assignments.append("lastBodyAt = :fetched") }
+        case .gone:
+            assignments += ["lastOutcome = 'gone'", "lastError = 'HTTP 410 Gone'", "goneForKey = configKey"]
+        case .failed(let message, let counts):
+            assignments += ["lastOutcome = 'error'", "lastError = :error"]
+            if counts { assignments.append("errorCount = errorCount + 1") }
+            arguments.updateValue(message, forKey: "error")
         }
+        // Columns the update may carry: absent leaves the column alone, present (even
+        // as nil) sets it. `present` is a plain flag to keep the types simple.
+        func set(_ column: String, _ value: (any DatabaseValueConvertible)?, present: Bool) {
+            guard present else { return }
+            assignments.append("\(column) = :\(column)")
+            arguments.updateValue(value, forKey: column)
+        }
+        let etag: String? = update.etag ?? nil
+        let lastModified: String? = update.lastModified ?? nil
+        let refreshHint: Int? = update.refreshHint ?? nil
+        set("etag", etag, present: update.etag != nil)
+        set("lastModified", lastModified, present: update.lastModified != nil)
+        set("refreshHint", refreshHint, present: update.refreshHint != nil)
+        set("movedTo", update.movedTo, present: update.movedTo != nil)
+        set("bodyHash", update.bodyHash, present: update.bodyHash != nil)
+        // Few distinct shapes of this statement exist, so each is compiled once per connection.
+        try db.cachedStatement(sql: "UPDATE feed SET \(assignments.joined(separator: ", ")) WHERE id = :id")
+            .execute(arguments: StatementArguments(arguments))
+        return summary
     }
 
     private static func feedID(_ db: Database, url: String, now: Date) throws -> Int64 {
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM feed WHERE url = ?", arguments: [url]) { return id }
+        if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM feed WHERE url = ?"), arguments: [url]) {
+            return id
+        }
         try db.execute(sql: "INSERT INTO feed (url, inConfig, createdAt) VALUES (?, 0, ?)",
                        arguments: [url, Seconds.from(now)])
         return db.lastInsertedRowID

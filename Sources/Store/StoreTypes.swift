@@ -69,7 +69,9 @@ public struct FeedUpdate: Sendable {
         /// 410 Gone: polling stops until the feed's feeds.conf line changes.
         case gone
         /// Nothing usable: `message` says why, e.g. `HTTP 404` or `connect: Connection refused`.
-        case failed(message: String)
+        /// `counts` is false when the fault was not the feed's (the machine was offline):
+        /// the error is shown but the feed does not move further into backoff.
+        case failed(message: String, counts: Bool = true)
     }
 
     public var result: Result

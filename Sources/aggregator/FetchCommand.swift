@@ -24,9 +24,10 @@ struct FetchCommand: AsyncParsableCommand {
             printError("aggregator: \(error)")
             throw ExitStatus.store
         }
-        let fetcher = Fetcher()
+        let fetcher = Fetcher(network: configuration.network)
         defer { fetcher.shutdown() }
-        let poller = FeedPoller(fetcher: fetcher, store: store, logger: LogSetup.silent)
+        var poller = FeedPoller(fetcher: fetcher, store: store, logger: LogSetup.silent)
+        poller.hostSpacing = configuration.network.hostSpacing
         // On a terminal: one live line, then what failed and why. Piped: a line per feed.
         let onTerminal = isatty(STDOUT_FILENO) == 1
         var progress = FetchProgress(total: configuration.feeds.count)

@@ -37,8 +37,10 @@ struct AggregatorDaemon: AsyncParsableCommand {
             throw ExitStatus.store
         }
 
-        let fetcher = Fetcher()
-        let daemon = Daemon(configuration: feeds, poller: FeedPoller(fetcher: fetcher, store: store, logger: logger),
+        let fetcher = Fetcher(network: feeds.network)
+        var poller = FeedPoller(fetcher: fetcher, store: store, logger: logger)
+        poller.hostSpacing = feeds.network.hostSpacing
+        let daemon = Daemon(configuration: feeds, poller: poller,
                             notifier: SystemdNotifier(), logger: logger)
         signal(SIGPIPE, SIG_IGN)  // a closed stderr or socket must not kill the daemon
         let work = Task { await daemon.run() }

@@ -74,3 +74,41 @@ import Testing
         #expect(Scheduler.freshness(cacheControl: nil, expires: nil, now: now) == nil)
     }
 }
+
+/// `adaptive=yes`: the posting rate as a refresh hint.
+@Suite struct PostingRateTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func dates(everyHours hours: Double, count: Int) -> [Date?] {
+        (0..<count).map { now.addingTimeInterval(-Double($0) * hours * 3600) }
+    }
+
+    @Test func theSpanOfLastWeeksEntriesDividedByTheirNumber() {
+        // One post every 12 h, 14 of them (156 h apart end to end): about every 11 h.
+        #expect(Scheduler.postingRateHint(dates: dates(everyHours: 12, count: 14), now: now) == 156 * 3600 / 14)
+        // Hourly posts, only the latest 20 in the document: about hourly, not 7d/20.
+        #expect(Scheduler.postingRateHint(dates: dates(everyHours: 1, count: 20), now: now) == 19 * 3600 / 20)
+        // Older entries beyond the week do not count.
+        let mixed = dates(everyHours: 24, count: 3) + [now.addingTimeInterval(-40 * 86_400)]
+        #expect(Scheduler.postingRateHint(dates: mixed, now: now) == 48 * 3600 / 3)
+    }
+
+    @Test func aQuietFeedIsPolledDailyAndAnUndatedOneSaysNothing() {
+        let old: [Date?] = [now.addingTimeInterval(-30 * 86_400), now.addingTimeInterval(-60 * 86_400)]
+        #expect(Scheduler.postingRateHint(dates: old, now: now) == 86_400)
+        #expect(Scheduler.postingRateHint(dates: [nil, nil], now: now) == nil)
+        #expect(Scheduler.postingRateHint(dates: [], now: now) == nil)
+        // Far-future dates are the publisher's mistake, not a posting rate.
+        #expect(Scheduler.postingRateHint(dates: [now.addingTimeInterval(86_400 * 365)], now: now) == nil)
+    }
+
+    @Test func theHintNeverPollsMoreOftenThanConfigured() {
+        let busy = Scheduler.postingRateHint(dates: dates(everyHours: 0.1, count: 50), now: now)
+        #expect(Scheduler.effectiveInterval(configured: 1800, hints: [busy]) == 1800)
+    }
+
+    @Test func anOfflineFailureIsRetriedSoonWithoutBackoff() {
+        #expect(Scheduler.nextDue(afterOfflineAt: now, interval: 3600) == now.addingTimeInterval(300))
+        #expect(Scheduler.nextDue(afterOfflineAt: now, interval: 60) == now.addingTimeInterval(60))
+    }
+}

@@ -167,7 +167,7 @@ import Testing
             ("GET /feed/*", { _ in try await Task.sleep(for: .milliseconds(300)); return HTTPResponse(statusCode: .ok, body: Self.body) }),
         ])
         defer { Task { await server.stop() } }
-        let fetcher = Fetcher(maximumConcurrentTransfers: 32, maximumConnectionsPerHost: 50)
+        let fetcher = Fetcher(maximumConcurrentTransfers: 32, maximumTransfersPerHost: 50)
         defer { fetcher.shutdown() }
         let started = Date()
         let statuses = await withTaskGroup(of: Int.self) { group in
@@ -190,6 +190,191 @@ import Testing
         let response = try await fetcher.fetch(FetchRequest(url: file.absoluteString))
         #expect(response.status == 200)
         #expect(Data(response.body) == Self.body)
+    }
+}
+
+/// Servers that misbehave below HTTP, and encodings beyond gzip.
+@Suite(.serialized) struct HostileServerTests {
+    func kind(of url: String) async -> FetchError.Kind? {
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+        do {
+            _ = try await fetcher.fetch(FetchRequest(url: url, timeout: 5))
+            return nil
+        } catch {
+            return error.kind
+        }
+    }
+
+    @Test func aResetConnectionIsAConnectionError() async throws {
+        let server = try RawTCPServer { connection in
+            connection.readRequest()
+            connection.reset()
+        }
+        defer { server.stop() }
+        #expect(await kind(of: server.baseURL + "/feed") == .connection)
+    }
+
+    @Test func aBodyCutShortIsAConnectionError() async throws {
+        let server = try RawTCPServer { connection in
+            connection.readRequest()
+            connection.write("HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 5000\r\n\r\n<rss version=\"2.0\">")
+            connection.close()
+        }
+        defer { server.stop() }
+        #expect(await kind(of: server.baseURL + "/feed") == .connection)
+    }
+
+    @Test func plainTextWhereTLSWasExpectedIsATLSError() async throws {
+        let server = try RawTCPServer { connection in
+            connection.readRequest()  // the ClientHello
+            connection.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            connection.close()
+        }
+        defer { server.stop() }
+        #expect(await kind(of: "https://127.0.0.1:\(server.port)/feed") == .tls)
+    }
+
+    /// 50 items, brotli-compressed by Python's `brotli` module (2,685 bytes → 225).
+    static let brotliBody = Data(base64Encoded: "G3wKIJwF7t4dQtjScPTyxfyx4pHTg2GsdgG6sZjE0Naa4aAY/lQQEuMf/HvGUepnu/K2Z/73WvizIJAg0W9tHzzAdFO8BPlX9FhIobsevg/qWnVHsB9txwufyLQT8U8/q+8Gb2XOuh5OrrPa6cWluwkbL/cjEJFAJlJJdDKTwqZy0/LS8dN/R91Pgg7oHGBmo9VkNzstbqu3ra+dP/2QM8cxGsxGq8ludlrcVm9bXzt/+qFmTmM0mI1Wk93stLit3ra+dv70Q8+cx2gwG60mu9lpcVu9bX3t/PpHX42b8GkD")!
+
+    @Test func decodesBrotliAndRejectsABrokenEncoding() async throws {
+        let server = try await LoopbackServer.start([
+            ("GET /br", { _ in HTTPResponse(statusCode: .ok, headers: [.contentEncoding: "br"], body: Self.brotliBody) }),
+            ("GET /bad", { _ in HTTPResponse(statusCode: .ok, headers: [.contentEncoding: "gzip"], body: Data("not gzip at all".utf8)) }),
+        ])
+        defer { Task { await server.stop() } }
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+        let response = try await fetcher.fetch(FetchRequest(url: server.baseURL + "/br"))
+        #expect(response.body.count == 2685)
+        #expect(String(decoding: response.body, as: UTF8.self).contains("<title>Item 49</title>"))
+        #expect(server.requests(path: "/br").first?.header("accept-encoding")?.contains("br") == true)
+        await #expect(throws: FetchError.self) { try await fetcher.fetch(FetchRequest(url: server.baseURL + "/bad")) }
+        #expect(await kind(of: server.baseURL + "/bad") == .decoding)
+    }
+
+    @Test func reachesIPv6Loopback() async throws {
+        let server = HTTPServer(address: try .inet6(ip6: "::1", port: 0), logger: .disabled)
+        await server.appendRoute("GET /feed") { _ in HTTPResponse(statusCode: .ok, body: FetcherTests.body) }
+        let task = Task { try await server.run() }
+        defer { task.cancel() }
+        try await server.waitUntilListening()
+        guard case .ip6(_, let port) = await server.listeningAddress else {
+            Issue.record("no IPv6 address")
+            return
+        }
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+        let response = try await fetcher.fetch(FetchRequest(url: "http://[::1]:\(port)/feed"))
+        #expect(response.status == 200)
+        #expect(Data(response.body) == FetcherTests.body)
+        await server.stop(timeout: 1)
+    }
+}
+
+/// The per-host limit and spacing, through a real server that counts what it sees.
+@Suite(.serialized) struct HostLimitTests {
+    final class Meter: @unchecked Sendable {
+        let lock = NSLock()
+        var current = 0
+        var peak = 0
+        var starts: [Double] = []
+
+        func enter() {
+            lock.withLock {
+                current += 1
+                peak = max(peak, current)
+                starts.append(Date().timeIntervalSinceReferenceDate)
+            }
+        }
+
+        func leave() { lock.withLock { current -= 1 } }
+    }
+
+    @Test func neverMoreThanTwoAtOnceToOneHostUnderAHundredFeeds() async throws {
+        let meter = Meter()
+        let server = try await LoopbackServer.start([
+            ("GET /feed/*", { _ in
+                meter.enter()
+                defer { meter.leave() }
+                try await Task.sleep(for: .milliseconds(5))
+                return HTTPResponse(statusCode: .ok, body: FetcherTests.body)
+            }),
+        ])
+        defer { Task { await server.stop() } }
+        let fetcher = Fetcher()  // defaults: 32 in all, 2 per host
+        defer { fetcher.shutdown() }
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for i in 0..<100 {
+                group.addTask { (try? await fetcher.fetch(FetchRequest(url: server.baseURL + "/feed/\(i)")))?.status ?? 0 }
+            }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 200, count: 100))
+        #expect(meter.peak == 2)
+    }
+
+    @Test func requestStartsToOneHostAreSpacedApart() async throws {
+        let meter = Meter()
+        let server = try await LoopbackServer.start([
+            ("GET /feed/*", { _ in meter.enter(); meter.leave(); return HTTPResponse(statusCode: .ok, body: FetcherTests.body) }),
+        ])
+        defer { Task { await server.stop() } }
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+        await withTaskGroup(of: Void.self) { group in
+            for i in 0..<5 {
+                group.addTask { _ = try? await fetcher.fetch(FetchRequest(url: server.baseURL + "/feed/\(i)", hostSpacing: 0.1)) }
+            }
+        }
+        let starts = meter.starts.sorted()
+        #expect(starts.count == 5)
+        let gaps = zip(starts.dropFirst(), starts).map { $0 - $1 }
+        #expect(gaps.allSatisfy { $0 >= 0.09 }, "gaps: \(gaps)")
+        #expect(starts.last! - starts.first! < 1.5)
+    }
+}
+
+@Suite struct HostGateTests {
+    @Test func hostsTakeTurnsWithinTheirLimits() {
+        var gate = HostGate<Int>(maximumPerHost: 2)
+        for i in 0..<4 { gate.add(i, host: "a", spacing: 0) }
+        for i in 10..<12 { gate.add(i, host: "b", spacing: 0) }
+        let first = gate.admit(room: 10, now: 0).started.map(\.item)
+        #expect(first == [0, 10, 1, 11])  // interleaved, two per host
+        #expect(gate.admit(room: 10, now: 0).started.isEmpty)
+        gate.finished(host: "a")
+        #expect(gate.admit(room: 10, now: 0).started.map(\.item) == [2])
+    }
+
+    @Test func spacingHoldsBackAndSaysWhenToLookAgain() {
+        var gate = HostGate<Int>(maximumPerHost: 2)
+        gate.add(1, host: "a", spacing: 0.5)
+        gate.add(2, host: "a", spacing: 0.5)
+        #expect(gate.admit(room: 10, now: 100).started.map(\.item) == [1])
+        let held = gate.admit(room: 10, now: 100.2)
+        #expect(held.started.isEmpty)
+        #expect(held.nextSpacingTime == 100.5)
+        #expect(gate.admit(room: 10, now: 100.5).started.map(\.item) == [2])
+    }
+
+    @Test func theTotalRoomIsRespectedAndWaitingEntriesCanBeRemoved() {
+        var gate = HostGate<Int>(maximumPerHost: 5)
+        for i in 0..<5 { gate.add(i, host: "h\(i)", spacing: 0) }
+        #expect(gate.admit(room: 2, now: 0).started.count == 2)
+        #expect(gate.remove(where: { $0 == 4 }) == 4)
+        #expect(gate.remove(where: { $0 == 0 }) == nil)  // already started
+        #expect(gate.drain().sorted() == [2, 3])
+        #expect(gate.isEmpty)
+    }
+
+    @Test func loopbackHostsAreTheUsersOwnMachine() {
+        #expect(HostGate<Int>.isLoopback("127.0.0.1"))
+        #expect(HostGate<Int>.isLoopback("localhost"))
+        #expect(HostGate<Int>.isLoopback("::1"))
+        #expect(!HostGate<Int>.isLoopback("example.org"))
+        #expect(HostGate<Int>.host(of: "https://Example.ORG:8443/feed") == "example.org")
     }
 }
 

@@ -198,3 +198,43 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         }
     }
 }
+
+/// Updates arriving together share a transaction; each still lands whole and alone.
+@Suite struct WriteCombinerTests {
+    @Test func manyConcurrentUpdatesAllLandWithTheirOwnSummaries() async throws {
+        let temp = try TemporaryStore()
+        let store = temp.store
+        let summaries = try await withThrowingTaskGroup(of: ApplySummary.self) { group in
+            for feed in 0..<40 {
+                group.addTask {
+                    let entries = (0..<5).map { entry("f\(feed)-\($0)", title: "Item \($0)") }
+                    return try await store.apply(fetched(entries), toFeed: "http://example.org/\(feed).xml")
+                }
+            }
+            return try await group.reduce(into: [ApplySummary]()) { $0.append($1) }
+        }
+        #expect(summaries.count == 40)
+        #expect(summaries.allSatisfy { $0 == ApplySummary(inserted: 5) })
+        #expect(try temp.store.articleCount() == 200)
+        #expect(try temp.store.feeds(includingRemoved: true).count == 40)
+    }
+}
+
+@Suite struct JSONTextTests {
+    static let samples: [[String]] = [["plain", "with \"quotes\" and \\", "line\nbreak\ttab", "ctrl \u{01}", "日本語 / slash"], []]
+
+    @Test(arguments: samples)
+    func matchesJSONEncoderForStrings(values: [String]) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        let expected = String(decoding: try encoder.encode(values), as: UTF8.self)
+        #expect(JSONText.encode(values) == expected)
+        #expect(JSONText.decodeStrings(JSONText.encode(values)) == values)
+    }
+
+    @Test func enclosuresKeepTheirShape() {
+        let text = JSONText.encode([ParsedEnclosure(url: "http://e.org/a.mp3", type: "audio/mpeg", length: 12),
+                                    ParsedEnclosure(url: "http://e.org/b")])
+        #expect(text == #"[{"url":"http://e.org/a.mp3","type":"audio/mpeg","length":12},{"url":"http://e.org/b","type":null,"length":null}]"#)
+    }
+}

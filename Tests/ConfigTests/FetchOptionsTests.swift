@@ -1,0 +1,70 @@
+import Testing
+@testable import Config
+
+/// The fetch and scheduling options of feeds.conf: per feed, inherited from `default`,
+/// and the fetcher's own settings that only `default` lines may set.
+@Suite struct FetchOptionsTests {
+    func parse(_ text: String) -> Configuration {
+        ConfigParser.parse(text: text, path: "feeds.conf", baseDirectory: "/etc/aggregator")
+    }
+
+    @Test func adaptiveAndUserAgentAreInheritedUnlessAFeedSetsItsOwn() {
+        let config = parse("""
+            default adaptive=yes user-agent="reader/2.0 (+mailto:me@example.org)"
+            https://a.example/feed
+            https://b.example/feed adaptive=no user-agent=special/1
+            """)
+        #expect(config.diagnostics.isEmpty)
+        #expect(config.feeds.map(\.adaptive) == [true, false])
+        #expect(config.feeds.map(\.userAgent) == ["reader/2.0 (+mailto:me@example.org)", "special/1"])
+    }
+
+    @Test func fetcherSettingsComeFromDefaultLinesOnly() {
+        let config = parse("""
+            default max-transfers=8 max-per-host=1 host-spacing=500ms
+            https://a.example/feed
+            """)
+        #expect(config.diagnostics.isEmpty)
+        #expect(config.network.maximumTransfers == 8)
+        #expect(config.network.maximumPerHost == 1)
+        #expect(config.network.hostSpacing == 0.5)
+
+        let misplaced = parse("https://a.example/feed host-spacing=1s\n")
+        #expect(misplaced.errors.map(\.description)
+            == ["feeds.conf:1: unknown option 'host-spacing' (known: title, tags, interval, timeout, adaptive, user-agent)"])
+    }
+
+    @Test func withoutSettingsTheFetcherDefaultsApply() {
+        let config = parse("https://a.example/feed\n")
+        #expect(config.network == NetworkSettings())
+        #expect(config.network.maximumTransfers == 32)
+        #expect(config.network.maximumPerHost == 2)
+        #expect(config.network.hostSpacing == nil)
+        #expect(config.feeds[0].adaptive == false)
+        #expect(config.feeds[0].userAgent == nil)
+    }
+
+    @Test func badValuesAreReportedWithTheirLine() {
+        let config = parse("""
+            default max-per-host=0 host-spacing=fast
+            default max-transfers=1000
+            https://a.example/feed adaptive=maybe
+            """)
+        #expect(config.errors.map(\.description) == [
+            "feeds.conf:1: invalid max-per-host '0': use a whole number from 1 to 256",
+            "feeds.conf:1: invalid host-spacing 'fast': use 0 or a duration such as 250ms, 2s, 1m",
+            "feeds.conf:2: invalid max-transfers '1000': use a whole number from 1 to 256",
+            "feeds.conf:3: invalid adaptive 'maybe': use yes or no",
+        ])
+    }
+
+    @Test(arguments: [("0", 0.0), ("250ms", 0.25), ("2s", 2.0), ("1m", 60.0)])
+    func spacingsParse(text: String, seconds: Double) {
+        #expect(Interval.fractionalSeconds(from: text) == seconds)
+    }
+
+    @Test(arguments: ["", "ms", "-1s", "1.5s", "0ms0"])
+    func badSpacingsDoNot(text: String) {
+        #expect(Interval.fractionalSeconds(from: text) == nil)
+    }
+}
