@@ -16,12 +16,17 @@ BINDIR   = $(PREFIX)/bin
 SHAREDIR = $(PREFIX)/share/aggregator
 DOCDIR   = $(PREFIX)/share/doc/aggregator
 RELEASE  = .build/release
+MANDIR   = $(PREFIX)/share/man/man1
+BASHDIR  = $(PREFIX)/share/bash-completion/completions
+ZSHDIR   = $(PREFIX)/share/zsh/site-functions
+FISHDIR  = $(PREFIX)/share/fish/vendor_completions.d
+MANPAGES = .build/plugins/GenerateManual/outputs
 DEBUG    = .build/debug
 
 # Debian packages the build links against (pkg-config finds them).
 PACKAGES = libcurl4-openssl-dev libxml2-dev libsqlite3-dev pkg-config
 
-.PHONY: all deps release run test check-systemd install uninstall clean fuzz
+.PHONY: all deps release run test check-systemd manpages install uninstall clean fuzz
 
 all: release
 
@@ -69,10 +74,19 @@ check-systemd:
 	status=$$?; rm -rf $$prefix; \
 	if [ $$status -eq 0 ]; then echo "systemd unit: verify and security checks passed"; fi; exit $$status
 
-install: release
+# Man pages from swift-argument-parser's generate-manual plugin (it builds in release).
+manpages: release
+	swift package plugin generate-manual
+
+install: release manpages
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/sample-feeds $(DESTDIR)$(DOCDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/aggregator $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+		$(DESTDIR)$(SYSCONFDIR)/aggregator $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHDIR) $(DESTDIR)$(ZSHDIR) $(DESTDIR)$(FISHDIR)
 	install -m 0755 $(RELEASE)/aggregatord $(RELEASE)/aggregator $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(MANPAGES)/aggregator/aggregator.1 $(MANPAGES)/aggregatord/aggregatord.1 $(DESTDIR)$(MANDIR)/
+	$(RELEASE)/aggregator --generate-completion-script bash > $(DESTDIR)$(BASHDIR)/aggregator
+	$(RELEASE)/aggregator --generate-completion-script zsh > $(DESTDIR)$(ZSHDIR)/_aggregator
+	$(RELEASE)/aggregator --generate-completion-script fish > $(DESTDIR)$(FISHDIR)/aggregator.fish
 	install -m 0644 docs/sample-feeds/*.xml $(DESTDIR)$(SHAREDIR)/sample-feeds/
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
 	sed 's|@PREFIX@|$(PREFIX)|g' systemd/aggregator.service > $(DESTDIR)$(UNITDIR)/aggregator.service
@@ -91,6 +105,8 @@ install: release
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/aggregatord $(DESTDIR)$(BINDIR)/aggregator
 	rm -f $(DESTDIR)$(UNITDIR)/aggregator.service $(DESTDIR)$(SYSUSERSDIR)/aggregator.conf
+	rm -f $(DESTDIR)$(MANDIR)/aggregator.1 $(DESTDIR)$(MANDIR)/aggregatord.1 $(DESTDIR)$(BASHDIR)/aggregator \
+		$(DESTDIR)$(ZSHDIR)/_aggregator $(DESTDIR)$(FISHDIR)/aggregator.fish
 	rm -rf $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(DOCDIR)
 	@echo "left in place: $(SYSCONFDIR)/aggregator/feeds.conf and the store in /var/lib/aggregator"
 

@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Fetcher", "Store", "TestSupport"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["aggregator", "aggregatord", "TestSupport"],
+            dependencies: ["aggregator", "aggregatord", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             resources: [.copy("Fixtures")]),
         // A loopback HTTP server that records what it was asked, for the network tests.
         .target(

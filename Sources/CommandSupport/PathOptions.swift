@@ -26,4 +26,6 @@ public enum ExitStatus {
     public static let configuration = ExitCode(78)
     /// The store cannot be opened or created (EX_CANTCREAT).
     public static let store = ExitCode(73)
+    /// Another aggregatord holds the store's lock (EX_TEMPFAIL: it may be free later).
+    public static let locked = ExitCode(75)
 }

@@ -6,41 +6,83 @@ import Store
 
 /// The long-running poll loop: each feed is polled when due, several at once, and the
 /// next due time of each is kept in the store so a restart does not refetch everything.
+/// Reloads feeds.conf when asked (`requestReload`: SIGHUP or the file watcher) and pets
+/// systemd's watchdog while the store stays writable.
 public final class Daemon: Sendable {
-    let configuration: Configuration
+    let initialConfiguration: Configuration
     let poller: FeedPoller
     let notifier: SystemdNotifier
     let logger: Logger
+    let reloads = ReloadRequests()
+    /// Half of `WATCHDOG_USEC`, when systemd asked for keep-alives.
+    let watchdogInterval: TimeInterval?
 
-    public init(configuration: Configuration, poller: FeedPoller, notifier: SystemdNotifier, logger: Logger) {
-        self.configuration = configuration
+    public init(configuration: Configuration, poller: FeedPoller, notifier: SystemdNotifier, logger: Logger,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.initialConfiguration = configuration
         self.poller = poller
         self.notifier = notifier
         self.logger = logger
+        watchdogInterval = Self.watchdogInterval(environment: environment)
+    }
+
+    /// Asks the running loop to re-read feeds.conf (from a signal handler or a watcher).
+    public func requestReload() {
+        reloads.request()
+    }
+
+    /// `WATCHDOG_USEC` halved, as sd_watchdog_enabled advises; nil when not set or when
+    /// `WATCHDOG_PID` names another process.
+    static func watchdogInterval(environment: [String: String]) -> TimeInterval? {
+        guard let text = environment["WATCHDOG_USEC"], let usec = Double(text), usec > 0 else { return nil }
+        if let pid = environment["WATCHDOG_PID"], let number = Int32(pid), number != getpid() { return nil }
+        return usec / 2 / 1_000_000
     }
 
     private enum Event: Sendable {
         case polled(PollReport)
         case wake
+        case reload
+        case watchdog
     }
 
     /// Runs until the calling task is cancelled (SIGTERM); polls under way are cancelled
     /// too, and a store transaction already started is allowed to finish.
     public func run() async {
-        let feeds = configuration.feeds
+        var configuration = initialConfiguration
+        var poller = self.poller
+        var feeds = configuration.feeds
         var due = [String: Date]()
-        let now = Date()
-        for feed in feeds {
-            let state = try? poller.store.feed(url: feed.url)
-            due[feed.url] = Scheduler.dueDate(for: state, interval: feed.interval, now: now)
+        func schedule(_ feeds: [FeedConfig]) {
+            let now = Date()
+            for feed in feeds where due[feed.url] == nil {
+                let state = try? poller.store.feed(url: feed.url)
+                due[feed.url] = Scheduler.dueDate(for: state, interval: feed.interval, now: now)
+            }
         }
-        notifier.send("READY=1\nSTATUS=polling \(feeds.count) feeds")
+        schedule(feeds)
+        var failing = Set<String>()
+        var configProblem: String?
+        func status() -> String {
+            var text = "polling \(feeds.count) feeds, \(failing.count) failing"
+            let next = feeds.compactMap { due[$0.url] }.min()
+            if let next {
+                let seconds = max(0, Int(next.timeIntervalSinceNow.rounded(.up)))
+                text += seconds < 86_400 ? ", next poll in \(Interval.format(seconds: max(seconds, 1)))" : ""
+            }
+            if let configProblem { text += "; feeds.conf NOT reloaded: \(configProblem)" }
+            return "STATUS=" + text
+        }
+        notifier.send("READY=1\n" + status())
         logger.info("started: \(feeds.count) feeds from \(configuration.path), store \(poller.store.path)")
 
         await withTaskGroup(of: Event.self) { group in
             var inFlight = Set<String>()
-            var failing = Set<String>()
             var earliestWake: Date?
+            group.addTask { [reloads] in await reloads.next() ? .reload : .wake }
+            if watchdogInterval != nil {
+                group.addTask { .watchdog }  // the first keep-alive at once
+            }
 
             while !Task.isCancelled {
                 let now = Date()
@@ -51,7 +93,7 @@ public final class Daemon: Sendable {
                 // Sleep until the next feed that is waiting falls due; an earlier wake-up
                 // already pending covers it.
                 let waiting = feeds.filter { !inFlight.contains($0.url) }.compactMap { due[$0.url] }
-                // With nothing to poll (an empty feeds.conf) the daemon idles until it is stopped.
+                // With nothing to poll (an empty feeds.conf) the daemon idles until stopped or reloaded.
                 let idle = waiting.isEmpty && inFlight.isEmpty ? Date().addingTimeInterval(3600) : nil
                 if let next = waiting.min() ?? idle, earliestWake.map({ next < $0 }) ?? true {
                     earliestWake = next
@@ -69,13 +111,136 @@ public final class Daemon: Sendable {
                 case .polled(let report):
                     inFlight.remove(report.url)
                     if report.outcome == .cancelled { continue }
+                    // A feed removed by a reload while it was being polled stays removed.
+                    guard feeds.contains(where: { $0.url == report.url }) else { continue }
                     due[report.url] = report.nextDue
                     if report.failed { failing.insert(report.url) } else { failing.remove(report.url) }
-                    notifier.send("STATUS=polling \(feeds.count) feeds, \(failing.count) failing")
+                    notifier.send(status())
+                case .reload:
+                    if Task.isCancelled { break }
+                    group.addTask { [reloads] in await reloads.next() ? .reload : .wake }
+                    notifier.send("RELOADING=1\nMONOTONIC_USEC=\(Self.monotonicMicroseconds())")
+                    switch reload(from: configuration) {
+                    case .failure(let problem):
+                        configProblem = problem.description
+                    case .success(let next):
+                        configProblem = nil
+                        let kept = Set(next.feeds.map(\.url))
+                        for feed in feeds where !kept.contains(feed.url) { due[feed.url] = nil; failing.remove(feed.url) }
+                        // A feed whose line changed is due by its new interval from its last fetch.
+                        let changed = next.feeds.filter { feed in feeds.contains { $0.url == feed.url && $0 != feed } }
+                        for feed in changed { due[feed.url] = nil }
+                        configuration = next
+                        feeds = next.feeds
+                        poller.hostSpacing = next.network.hostSpacing
+                        schedule(feeds)
+                        earliestWake = nil
+                    }
+                    notifier.send("READY=1\n" + status())
+                case .watchdog:
+                    guard let interval = watchdogInterval else { break }
+                    // Only a loop that can still store what it fetches counts as alive.
+                    if poller.store.isWritable() {
+                        notifier.send("WATCHDOG=1")
+                    } else {
+                        logger.error("store \(poller.store.path) is not writable; withholding the watchdog keep-alive")
+                    }
+                    group.addTask {
+                        try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
+                        return .watchdog
+                    }
                 }
             }
             notifier.send("STOPPING=1")
+            reloads.finish()
             group.cancelAll()
         }
+    }
+
+    /// Re-reads feeds.conf; on errors the running configuration stays and every problem
+    /// is logged with its file and line.
+    private func reload(from current: Configuration) -> Result<Configuration, ReloadProblem> {
+        let next: Configuration
+        do {
+            next = try ConfigParser.load(path: current.path)
+        } catch {
+            logger.error("reload: \(error); keeping the running configuration")
+            return .failure(ReloadProblem(description: error.description))
+        }
+        for warning in next.warnings { logger.warning("\(warning)") }
+        guard next.isValid else {
+            for error in next.errors { logger.error("\(error)") }
+            logger.error("reload: \(next.errors.count) error(s) in \(current.path); keeping the running configuration")
+            return .failure(ReloadProblem(description: next.errors[0].description))
+        }
+        do {
+            try poller.store.syncFeeds(next.feeds.map(Store.subscription(for:)))
+        } catch {
+            logger.error("reload: store: \(error); keeping the running configuration")
+            return .failure(ReloadProblem(description: "store: \(error)"))
+        }
+        let before = Set(current.feeds.map(\.url)), after = Set(next.feeds.map(\.url))
+        logger.notice("reloaded \(current.path): \(next.feeds.count) feeds (\(after.subtracting(before).count) added, \(before.subtracting(after).count) removed)")
+        if next.network.maximumTransfers != current.network.maximumTransfers
+            || next.network.maximumPerHost != current.network.maximumPerHost {
+            logger.warning("max-transfers and max-per-host take effect at the next restart")
+        }
+        return .success(next)
+    }
+
+    struct ReloadProblem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private static func monotonicMicroseconds() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return UInt64(spec.tv_sec) * 1_000_000 + UInt64(spec.tv_nsec) / 1000
+    }
+}
+
+/// Reload requests from any thread, consumed one wake-up at a time by the loop. Several
+/// requests before the loop looks collapse into one reload.
+final class ReloadRequests: @unchecked Sendable {  // state only under `lock`
+    private let lock = NSLock()
+    private var pending = false
+    private var finished = false
+    private var waiter: CheckedContinuation<Bool, Never>?
+
+    func request() {
+        let resume = lock.withLock { () -> CheckedContinuation<Bool, Never>? in
+            guard let waiter else {
+                pending = true
+                return nil
+            }
+            self.waiter = nil
+            return waiter
+        }
+        resume?.resume(returning: true)
+    }
+
+    /// Waits for the next request; false once finished (shutdown).
+    func next() async -> Bool {
+        await withCheckedContinuation { continuation in
+            let immediate = lock.withLock { () -> Bool? in
+                if finished { return false }
+                if pending {
+                    pending = false
+                    return true
+                }
+                waiter = continuation
+                return nil
+            }
+            if let immediate { continuation.resume(returning: immediate) }
+        }
+    }
+
+    func finish() {
+        let resume = lock.withLock { () -> CheckedContinuation<Bool, Never>? in
+            finished = true
+            defer { waiter = nil }
+            return waiter
+        }
+        resume?.resume(returning: false)
     }
 }

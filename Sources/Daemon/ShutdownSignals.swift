@@ -20,3 +20,17 @@ public final class ShutdownSignals: @unchecked Sendable {  // sources are immuta
         for source in sources { source.cancel() }
     }
 }
+
+/// SIGHUP as a request to reload feeds.conf (`systemctl reload`, `kill -HUP`).
+public final class ReloadSignal: @unchecked Sendable {  // the source is immutable after init
+    private let source: any DispatchSourceSignal
+
+    public init(_ handler: @escaping @Sendable () -> Void) {
+        signal(SIGHUP, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler { handler() }
+        source.resume()
+    }
+
+    deinit { source.cancel() }
+}

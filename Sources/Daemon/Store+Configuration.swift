@@ -5,11 +5,14 @@ extension Store {
     /// Opens the store for polling and makes its feed table match `configuration`.
     public static func openForPolling(directory: String, configuration: Configuration) throws -> Store {
         let store = try Store(directory: directory, writable: true)
-        try store.syncFeeds(configuration.feeds.map {
-            FeedSubscription(url: $0.url, title: $0.title, tags: $0.tags, intervalSeconds: $0.interval,
-                             configKey: configKey(of: $0))
-        })
+        try store.syncFeeds(configuration.feeds.map(subscription(for:)))
         return store
+    }
+
+    /// A configured feed as the store keeps it.
+    static func subscription(for feed: FeedConfig) -> FeedSubscription {
+        FeedSubscription(url: feed.url, title: feed.title, tags: feed.tags, intervalSeconds: feed.interval,
+                         configKey: configKey(of: feed))
     }
 
     /// What the user wrote for a feed, reduced to a fingerprint: editing the line in any

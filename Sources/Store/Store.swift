@@ -113,6 +113,21 @@ public final class Store: Sendable {
         return try await combiner.submit(url: url, update: update, prepared: prepared)
     }
 
+    /// Whether the store can still take a write (disk full, read-only remount and the
+    /// like say no): takes the write lock and lets it go, writing nothing.
+    public func isWritable() -> Bool {
+        guard let writer else { return false }
+        do {
+            try writer.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                try db.execute(sql: "ROLLBACK")
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
     /// Waits while many updates are already queued for the writer: a poller calls this
     /// before parsing, so parsing does not run far ahead of storing.
     public func waitForWriter() async {

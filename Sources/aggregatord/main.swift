@@ -29,6 +29,15 @@ struct AggregatorDaemon: AsyncParsableCommand {
         let feeds = try ConfigLoading.load(resolved.config) { logger.error("\($0)") }
         if feeds.feeds.isEmpty { logger.warning("\(resolved.config): no feeds configured") }
 
+        // One daemon per store, checked before anything is opened for writing.
+        let lock: DaemonLock
+        do {
+            lock = try DaemonLock(directory: resolved.data)
+        } catch {
+            logger.critical("\(error)")
+            throw ExitStatus.locked
+        }
+
         let store: Store
         do {
             store = try Store.openForPolling(directory: resolved.data, configuration: feeds)
@@ -40,8 +49,7 @@ struct AggregatorDaemon: AsyncParsableCommand {
         let fetcher = Fetcher(network: feeds.network)
         var poller = FeedPoller(fetcher: fetcher, store: store, logger: logger)
         poller.hostSpacing = feeds.network.hostSpacing
-        let daemon = Daemon(configuration: feeds, poller: poller,
-                            notifier: SystemdNotifier(), logger: logger)
+        let daemon = Daemon(configuration: feeds, poller: poller, notifier: SystemdNotifier(), logger: logger)
         signal(SIGPIPE, SIG_IGN)  // a closed stderr or socket must not kill the daemon
         let work = Task { await daemon.run() }
         let signals = ShutdownSignals { number in
@@ -54,9 +62,19 @@ struct AggregatorDaemon: AsyncParsableCommand {
                 Foundation.exit(0)
             }
         }
+        let hangup = ReloadSignal {
+            logger.info("received SIGHUP, reloading \(resolved.config)")
+            daemon.requestReload()
+        }
+        // Edits to feeds.conf apply by themselves, within a couple of seconds.
+        let watcher = ConfigWatcher(path: resolved.config) {
+            logger.info("\(resolved.config) changed, reloading")
+            daemon.requestReload()
+        }
         await work.value
+        watcher.stop()
         fetcher.shutdown()
-        withExtendedLifetime(signals) {}
+        withExtendedLifetime((signals, hangup, lock)) {}
         logger.info("stopped")
     }
 }

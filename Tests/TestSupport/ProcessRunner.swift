@@ -50,4 +50,17 @@ public enum ProcessRunner {
             }
         }
     }
+
+    /// Waits for a process already running to end; SIGKILL after `timeout` seconds.
+    public static func exitStatus(of process: Process, timeout: Double) async -> Int32 {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        return process.terminationStatus
+    }
 }
