@@ -124,6 +124,40 @@ import Testing
     }
 }
 
+@Suite(.serialized) struct AdaptivePollTests {
+    @Test func adaptiveFeedsArePolledAtTheirPostingRate() async throws {
+        // Five posts, one every two hours up to now: about every 1.6 h.
+        let items = (0..<5).map { i in
+            "<item><guid>\(i)</guid><pubDate>\(DateFormatter.rfc822.string(from: Date().addingTimeInterval(-Double(i) * 7200)))</pubDate></item>"
+        }.joined()
+        let body = Data("<rss version=\"2.0\"><channel>\(items)</channel></rss>".utf8)
+        let server = try await LoopbackServer.start([("GET /busy", { _ in HTTPResponse(statusCode: .ok, body: body) })])
+        defer { Task { await server.stop() } }
+        let fixture = try PollerFixture()
+        defer { fixture.close() }
+
+        var adaptive = FeedConfig(url: server.baseURL + "/busy", interval: 600)
+        adaptive.adaptive = true
+        let report = await fixture.poller.poll(adaptive)
+        #expect(report.nextDue.timeIntervalSinceNow > 8 * 3600 / 5 * 0.89)
+        #expect(report.nextDue.timeIntervalSinceNow < 8 * 3600 / 5 * 1.11)
+
+        // Without adaptive=yes the configured interval stands.
+        let plain = await fixture.poller.poll(FeedConfig(url: server.baseURL + "/busy?plain", interval: 600))
+        #expect(plain.nextDue.timeIntervalSinceNow < 600 * 1.11)
+    }
+}
+
+extension DateFormatter {
+    static let rfc822: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter
+    }()
+}
+
 /// A store in a temporary folder, a fetcher and a poller over them, for loopback tests.
 final class PollerFixture {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("poller-\(UUID().uuidString)")
