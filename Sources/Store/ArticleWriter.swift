@@ -26,13 +26,13 @@ struct ArticleWriter {
         var summary = ApplySummary()
         let insert = try db.cachedStatement(sql: """
             INSERT INTO article (feedId, dedupKey, guid, link, title, author, published, updated, firstSeen,
-                sortDate, summary, content, categories, enclosures, fingerprint)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                sortDate, summary, content, categories, enclosures, fingerprint, storyKey)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let update = try db.cachedStatement(sql: """
             UPDATE article SET guid = ?, link = ?, title = ?, author = ?, published = ?, updated = ?,
                 sortDate = ?, summary = ?, content = ?, categories = ?, enclosures = ?, fingerprint = ?,
-                changedAt = ?
+                changedAt = ?, storyKey = ?
             WHERE id = ?
             """)
         let nowSeconds = Seconds.from(now)
@@ -49,14 +49,14 @@ struct ArticleWriter {
                 try update.execute(arguments: [
                     entry.id, entry.link, entry.title, entry.author, fields.published, fields.updated,
                     fields.published ?? fields.updated ?? firstSeen, entry.summary, entry.content,
-                    fields.categories, fields.enclosures, fields.fingerprint, nowSeconds, row.id,
+                    fields.categories, fields.enclosures, fields.fingerprint, nowSeconds, fields.storyKey, row.id,
                 ])
                 summary.updated += 1
             } else {
                 try insert.execute(arguments: [
                     feedID, key, entry.id, entry.link, entry.title, entry.author, fields.published, fields.updated,
                     nowSeconds, fields.published ?? fields.updated ?? nowSeconds, entry.summary, entry.content,
-                    fields.categories, fields.enclosures, fields.fingerprint,
+                    fields.categories, fields.enclosures, fields.fingerprint, fields.storyKey,
                 ])
                 summary.inserted += 1
             }
@@ -89,8 +89,10 @@ struct StoredFields: Sendable {
     let categories: String?
     let enclosures: String?
     let fingerprint: String
+    let storyKey: String?
 
     init(_ entry: ParsedEntry) {
+        storyKey = StoryKey.of(entry.link)
         published = entry.published.map(Seconds.from)
         updated = entry.updated.map(Seconds.from)
         categories = entry.categories.isEmpty ? nil : JSONText.encode(entry.categories)

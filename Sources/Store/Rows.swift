@@ -24,7 +24,7 @@ extension StoredArticle {
     static let selectSQL = """
         SELECT a.id, f.url AS feedURL, coalesce(f.configTitle, f.title, f.url) AS feedTitle, a.guid, a.link,
             a.title, a.author, a.published, a.updated, a.firstSeen, a.changedAt, a.sortDate, a.summary,
-            a.content, a.categories
+            a.content, a.categories, a.storyKey
         FROM article a JOIN feed f ON f.id = a.feedId
         """
 
@@ -35,6 +35,6 @@ extension StoredArticle {
             published: Seconds.date(row["published"]), updated: Seconds.date(row["updated"]),
             firstSeen: Seconds.date(row["firstSeen"])!, changedAt: Seconds.date(row["changedAt"]),
             date: Seconds.date(row["sortDate"])!, summary: row["summary"], content: row["content"],
-            categories: JSONText.decodeStrings(row["categories"]))
+            categories: JSONText.decodeStrings(row["categories"]), storyKey: row["storyKey"])
     }
 }

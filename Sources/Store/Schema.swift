@@ -66,6 +66,16 @@ enum Schema {
         migrator.registerMigration("v5: publisher refresh hints") { db in
             try db.execute(sql: "ALTER TABLE feed ADD COLUMN refreshHint INTEGER")  // ttl / sy:update*, seconds
         }
+        migrator.registerMigration("v6: one story, many feeds") { db in
+            // The canonical link (StoryKey): articles sharing it are one story.
+            try db.execute(sql: "ALTER TABLE article ADD COLUMN storyKey TEXT")
+            let rows = try Row.fetchAll(db, sql: "SELECT id, link FROM article WHERE link IS NOT NULL")
+            let update = try db.makeStatement(sql: "UPDATE article SET storyKey = ? WHERE id = ?")
+            for row in rows {
+                if let key = StoryKey.of(row["link"]) { try update.execute(arguments: [key, row["id"] as Int64]) }
+            }
+            try db.execute(sql: "CREATE INDEX article_storyKey ON article(storyKey) WHERE storyKey IS NOT NULL")
+        }
         return migrator
     }
 }

@@ -213,13 +213,55 @@ public final class Store: Sendable {
             arguments += [feed, feed, feed]
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        var sql = "\(StoredArticle.selectSQL) \(whereClause) ORDER BY a.sortDate DESC, a.id DESC"
-        if let limit = query.limit {
-            sql += " LIMIT ?"
-            arguments += [limit]
-        }
+        let sql = "\(StoredArticle.selectSQL) \(whereClause) ORDER BY a.sortDate DESC, a.id DESC"
         return try reader.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map(StoredArticle.init(row:))
+            if query.allCopies {
+                var limited = sql
+                var all = arguments
+                if let limit = query.limit {
+                    limited += " LIMIT ?"
+                    all += [limit]
+                }
+                return try Row.fetchAll(db, sql: limited, arguments: all).map(StoredArticle.init(row:))
+            }
+            // One story, many feeds: the newest copy stands for the story (read in order
+            // until `limit` stories), then names every other feed that carried it.
+            var stories: [StoredArticle] = []
+            var seen = Set<String>()
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() {
+                let article = StoredArticle(row: row)
+                if let key = article.storyKey {
+                    guard seen.insert(key).inserted else { continue }
+                }
+                stories.append(article)
+                if let limit = query.limit, stories.count >= limit { break }
+            }
+            let keys = stories.compactMap(\.storyKey)
+            guard !keys.isEmpty else { return stories }
+            var feedsByStory: [String: [(url: String, title: String)]] = [:]
+            for start in stride(from: 0, to: keys.count, by: 500) {
+                let chunk = Array(keys[start..<min(start + 500, keys.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let copies = try Row.fetchCursor(db, sql: """
+                    SELECT a.storyKey, f.url, coalesce(f.configTitle, f.title, f.url) AS feedTitle
+                    FROM article a JOIN feed f ON f.id = a.feedId
+                    WHERE a.storyKey IN (\(marks)) ORDER BY a.sortDate DESC, a.id DESC
+                    """, arguments: StatementArguments(chunk))
+                while let copy = try copies.next() {
+                    let key: String = copy[0], url: String = copy[1], title: String = copy[2]
+                    if !feedsByStory[key, default: []].contains(where: { $0.url == url }) {
+                        feedsByStory[key, default: []].append((url, title))
+                    }
+                }
+            }
+            return stories.map { story in
+                var story = story
+                if let key = story.storyKey {
+                    story.alsoIn = feedsByStory[key, default: []].filter { $0.url != story.feedURL }.map(\.title)
+                }
+                return story
+            }
         }
     }
 

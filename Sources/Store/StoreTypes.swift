@@ -130,6 +130,10 @@ public struct StoredArticle: Sendable, Equatable {
     public var summary: String?
     public var content: String?
     public var categories: [String]
+    /// The canonical link that makes copies in several feeds one story.
+    public var storyKey: String? = nil
+    /// The other feeds (titles) that carried the same story, when copies are folded into one.
+    public var alsoIn: [String] = []
 }
 
 /// `aggregator list`'s filters.
@@ -141,11 +145,14 @@ public struct ArticleQuery: Sendable {
     /// A feed's URL, its configured title or its own title.
     public var feed: String?
     public var limit: Int?
+    /// Every copy of a story carried by several feeds, rather than the newest one naming the others.
+    public var allCopies: Bool
 
-    public init(since: Date? = nil, until: Date? = nil, feed: String? = nil, limit: Int? = nil) {
+    public init(since: Date? = nil, until: Date? = nil, feed: String? = nil, limit: Int? = nil, allCopies: Bool = false) {
         self.since = since
         self.until = until
         self.feed = feed
         self.limit = limit
+        self.allCopies = allCopies
     }
 }

@@ -10,7 +10,8 @@ enum ArticleOutput {
             let title = TerminalText.clean(article.title ?? "(untitled)")
             let link = TerminalText.clean(article.link ?? "")
             let feed = TerminalText.pad(TerminalText.clean(article.feedTitle), feedWidth)
-            return "\(localTime(article.date))  \(feed)  \(title)  \(link)"
+            let also = article.alsoIn.isEmpty ? "" : "  (also in " + article.alsoIn.map(TerminalText.clean).joined(separator: ", ") + ")"
+            return "\(localTime(article.date))  \(feed)  \(title)  \(link)\(also)"
         }
     }
 
@@ -29,8 +30,11 @@ enum ArticleOutput {
         let categories: [String]
         let summary: String?
         let content: String?
+        /// Other feeds that carried the same story (folded into this one).
+        let also_in: [String]
 
         init(_ a: StoredArticle) {
+            also_in = a.alsoIn
             id = a.id
             feed = a.feedURL
             feed_title = a.feedTitle
@@ -63,11 +67,12 @@ enum ArticleOutput {
             try c.encode(categories, forKey: .categories)
             try c.encode(summary, forKey: .summary)
             try c.encode(content, forKey: .content)
+            try c.encode(also_in, forKey: .also_in)
         }
 
         enum CodingKeys: String, CodingKey {
             case id, feed, feed_title, guid, title, link, author, date, published, updated, first_seen,
-                 categories, summary, content
+                 categories, summary, content, also_in
         }
     }
 

@@ -32,6 +32,9 @@ struct ListCommand: ParsableCommand {
     @Flag(help: "One JSON object per article, one per line.")
     var json = false
 
+    @Flag(help: "Every copy of a story several feeds carried (by default: the newest, naming the others).")
+    var all = false
+
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if let since, let until, until.endBound <= since.date {
@@ -49,7 +52,7 @@ struct ListCommand: ParsableCommand {
             throw ExitStatus.store
         }
         let articles = try store.articles(ArticleQuery(
-            since: since?.date, until: until?.endBound, feed: feed, limit: limit))
+            since: since?.date, until: until?.endBound, feed: feed, limit: limit, allCopies: all))
         let lines = json ? ArticleOutput.jsonLines(articles) : ArticleOutput.textLines(articles)
         for line in lines { print(line) }
     }

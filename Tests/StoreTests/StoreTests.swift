@@ -238,3 +238,50 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         #expect(text == #"[{"url":"http://e.org/a.mp3","type":"audio/mpeg","length":12},{"url":"http://e.org/b","type":null,"length":null}]"#)
     }
 }
+
+/// One story, many feeds: canonical links fold copies into one listing.
+@Suite struct StoryTests {
+    @Test(arguments: [
+        ("HTTP://Example.ORG:80/a/b?utm_source=rss&id=7#comments", "http://example.org/a/b?id=7"),
+        ("https://example.org:443/x?fbclid=abc&gclid=d", "https://example.org/x"),
+        ("https://example.org:8443/x", "https://example.org:8443/x"),
+        ("https://example.org", "https://example.org/"),
+        ("https://example.org/Case/Kept?b=2&a=1", "https://example.org/Case/Kept?b=2&a=1"),
+    ])
+    func canonicalLinks(link: String, key: String) {
+        #expect(StoryKey.of(link) == key)
+    }
+
+    @Test func linksThatAreNotWebPagesHaveNoStory() {
+        #expect(StoryKey.of(nil) == nil)
+        #expect(StoryKey.of("") == nil)
+        #expect(StoryKey.of("urn:uuid:1234") == nil)
+        #expect(StoryKey.of("/relative/path") == nil)
+    }
+
+    @Test func copiesInSeveralFeedsAreListedOnceNamingTheOthers() async throws {
+        let temp = try TemporaryStore()
+        let day = 86_400.0
+        try await temp.store.apply(fetched([
+            entry("a1", title: "Shared", link: "https://news.example/story?utm_campaign=x", published: t0),
+            entry("a2", title: "Only A", link: "https://news.example/a-only", published: t0.addingTimeInterval(-day)),
+        ]), toFeed: "http://a.example/feed")
+        try await temp.store.apply(fetched([
+            entry("b1", title: "Shared, from B", link: "https://NEWS.example/story#top", published: t0.addingTimeInterval(60)),
+        ]), toFeed: "http://b.example/feed")
+
+        let folded = try temp.store.articles(ArticleQuery())
+        #expect(folded.map(\.title) == ["Shared, from B", "Only A"])
+        #expect(folded[0].feedURL == "http://b.example/feed")
+        #expect(folded[0].alsoIn == ["Example"])  // feed A's own title
+        #expect(folded[1].alsoIn.isEmpty)
+
+        #expect(try temp.store.articles(ArticleQuery(limit: 1)).map(\.title) == ["Shared, from B"])
+        let every = try temp.store.articles(ArticleQuery(allCopies: true))
+        #expect(every.map(\.title) == ["Shared, from B", "Shared", "Only A"])
+        // A filter to one feed still names the other feed that carried the story.
+        let onlyA = try temp.store.articles(ArticleQuery(feed: "http://a.example/feed"))
+        #expect(onlyA.first?.title == "Shared")
+        #expect(onlyA.first?.alsoIn == ["Example"])
+    }
+}
