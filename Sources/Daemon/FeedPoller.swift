@@ -78,6 +78,14 @@ public struct FeedPoller: Sendable {
                 movedTo = permanent
             }
             let validators = Validators.change(after: response)
+            // Worked out once, only for bodies that may be compared or stored.
+            var computedBodyHash: String?
+            func bodyHash(_ response: FetchResponse) -> String {
+                if let computedBodyHash { return computedBodyHash }
+                let hash = Store.bodyFingerprint(response.body)
+                computedBodyHash = hash
+                return hash
+            }
             let now = Date()
             let served = Scheduler.freshness(cacheControl: response.header("cache-control"),
                                              expires: response.header("expires"), now: now)
@@ -101,7 +109,7 @@ public struct FeedPoller: Sendable {
                 update = failed
             } else if response.status == 410 {
                 update = FeedUpdate(result: .gone, fetchedAt: now, nextDue: .distantFuture)
-            } else if response.isSuccess, let previous = state?.bodyHash, previous == Store.fingerprint(response.body) {
+            } else if response.isSuccess, let previous = state?.bodyHash, previous == bodyHash(response) {
                 // Byte for byte what was parsed last time (servers without validators).
                 update = FeedUpdate(result: .unchanged, fetchedAt: now,
                                     nextDue: Scheduler.nextDue(afterSuccessAt: now,
@@ -122,7 +130,7 @@ public struct FeedPoller: Sendable {
                     update = FeedUpdate(result: .fetched(title: parsed.title, siteLink: parsed.link, entries: parsed.entries),
                                         fetchedAt: now,
                                         nextDue: Scheduler.nextDue(afterSuccessAt: now, interval: interval(documentHint: hint)),
-                                        validators: validators, bodyHash: Store.fingerprint(response.body))
+                                        validators: validators, bodyHash: bodyHash(response))
                     update.refreshHint = .some(hint)
                 } catch {
                     update = failure(error.description, state: state, feed: feed, at: now)

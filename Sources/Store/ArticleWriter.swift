@@ -41,7 +41,7 @@ struct ArticleWriter {
         for article in articles {
             let entry = article.entry, fields = article.fields, key = article.key
             if let row = stored[key] {
-                guard row.fingerprint != fields.fingerprint else {
+                guard !fields.matches(stored: row.fingerprint, entry: entry) else {
                     summary.unchanged += 1
                     continue
                 }
@@ -97,11 +97,25 @@ struct StoredFields: Sendable {
         updated = entry.updated.map(Seconds.from)
         categories = entry.categories.isEmpty ? nil : JSONText.encode(entry.categories)
         enclosures = entry.enclosures.isEmpty ? nil : JSONText.encode(entry.enclosures)
-        fingerprint = Hash.fnv1a64Hex([
-            entry.id ?? "", entry.title ?? "", entry.link ?? "", entry.author ?? "",
-            published.map(String.init) ?? "", updated.map(String.init) ?? "",
-            entry.summary ?? "", entry.content ?? "", categories ?? "", enclosures ?? "",
-        ])
+        fingerprint = Hash.fast64Hex(Self.fingerprintParts(entry, published: published, updated: updated,
+                                                            categories: categories, enclosures: enclosures))
+    }
+
+    /// The fields whose change is a change of the article.
+    private static func fingerprintParts(_ entry: ParsedEntry, published: Int64?, updated: Int64?,
+                                         categories: String?, enclosures: String?) -> [String] {
+        [entry.id ?? "", entry.title ?? "", entry.link ?? "", entry.author ?? "",
+         published.map(String.init) ?? "", updated.map(String.init) ?? "",
+         entry.summary ?? "", entry.content ?? "", categories ?? "", enclosures ?? ""]
+    }
+
+    /// Whether `stored` (a fingerprint from the store) says the article is unchanged;
+    /// fingerprints written before the `2:` hash are compared the old way (FNV-1a), so
+    /// upgrading does not mark every stored article as changed.
+    func matches(stored: String, entry: ParsedEntry) -> Bool {
+        if stored.hasPrefix("2:") { return stored == fingerprint }
+        return stored == Hash.fnv1a64Hex(Self.fingerprintParts(entry, published: published, updated: updated,
+                                                               categories: categories, enclosures: enclosures))
     }
 }
 

@@ -282,6 +282,11 @@ extension Store {
     public static func fingerprint(_ bytes: [UInt8]) -> String {
         Hash.fnv1a64Hex(bytes: bytes)
     }
+
+    /// A fast fingerprint of a fetched body, to skip parsing one that did not change.
+    public static func bodyFingerprint(_ bytes: [UInt8]) -> String {
+        Hash.fast64Hex(bytes: bytes)
+    }
 }
 
 /// Whole seconds since 1970, the store's time unit.

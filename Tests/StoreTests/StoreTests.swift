@@ -285,3 +285,28 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         #expect(onlyA.first?.alsoIn == ["Example"])
     }
 }
+
+@Suite struct FingerprintTests {
+    @Test func theFastHashSeparatesPartsAndIsStable() {
+        #expect(Hash.fast64Hex(["ab", "c"]) != Hash.fast64Hex(["a", "bc"]))
+        #expect(Hash.fast64Hex(["abcdefgh", ""]) != Hash.fast64Hex(["abcdefgh"]))
+        #expect(Hash.fast64Hex(["same text"]) == Hash.fast64Hex(["same text"]))
+        #expect(Hash.fast64Hex(bytes: Array("0123456789".utf8)) != Hash.fast64Hex(bytes: Array("0123456788".utf8)))
+        #expect(Hash.fast64Hex(["x"]).hasPrefix("2:"))
+    }
+
+    @Test func fingerprintsStoredByTheOldHashStillMatch() async throws {
+        let temp = try TemporaryStore()
+        let article = entry("g1", title: "Title", content: "Body")
+        try await temp.store.apply(fetched([article]), toFeed: feedURL)
+        // As an older version wrote it: FNV-1a over the same fields, no prefix.
+        let legacy = Hash.fnv1a64Hex(["g1", "Title", "", "", "", "", "", "Body", "", ""])
+        try await temp.store.writer!.write { db in
+            try db.execute(sql: "UPDATE article SET fingerprint = ?", arguments: [legacy])
+        }
+        let again = try await temp.store.apply(fetched([article]), toFeed: feedURL)
+        #expect(again == ApplySummary(unchanged: 1))
+        let changed = try await temp.store.apply(fetched([entry("g1", title: "Title 2", content: "Body")]), toFeed: feedURL)
+        #expect(changed == ApplySummary(updated: 1))
+    }
+}
