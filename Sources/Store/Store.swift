@@ -35,12 +35,14 @@ public final class Store: Sendable {
                     try db.execute(sql: "PRAGMA page_size = 16384")
                     // 8 MB of cache: a combined batch of updates fits without spilling mid-transaction.
                     try db.execute(sql: "PRAGMA cache_size = -8000")
+                    // Checkpoints run on the Checkpointer's connection, not in the writer's commits.
+                    try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
                 }
                 let pool = try DatabasePool(path: path, configuration: configuration)
                 try Schema.migrator.migrate(pool)
                 reader = pool
                 writer = pool
-                combiner = WriteCombiner(writer: pool)
+                combiner = WriteCombiner(writer: pool, checkpointer: try Checkpointer(path: path))
             } else {
                 guard FileManager.default.fileExists(atPath: path) else {
                     throw OpenError(path: path, reason: "no store here yet (run `aggregator fetch` or start aggregatord)")
@@ -111,6 +113,15 @@ public final class Store: Sendable {
         if case .fetched(_, _, let entries) = update.result { prepared = PreparedArticle.prepare(entries) } else { prepared = [] }
         guard let combiner else { throw OpenError(path: path, reason: "opened read-only") }
         return try await combiner.submit(url: url, update: update, prepared: prepared)
+    }
+
+    /// Folds the whole WAL back into the database and empties it, as closing the last
+    /// connection would (the checkpointer's own connection can keep that from happening).
+    /// Call when done writing: `aggregator fetch` at its end, the daemon when it stops.
+    public func finishWriting() {
+        // Two checkpoints at once make one fail at once (SQLITE_BUSY): let the other end first.
+        combiner?.checkpointer.waitUntilIdle()
+        try? writer?.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
     /// Whether the store can still take a write (disk full, read-only remount and the

@@ -19,6 +19,7 @@ final class WriteCombiner: @unchecked Sendable {  // `pending` and `draining` on
     static let maximumBatch = 64
 
     private let writer: any DatabaseWriter
+    let checkpointer: Checkpointer
     private let lock = NSLock()
     private var pending: [Job] = []
     private var draining = false
@@ -28,8 +29,9 @@ final class WriteCombiner: @unchecked Sendable {  // `pending` and `draining` on
     /// writer only piles parsed documents in memory and takes CPU the writer needs.
     static let backlogLimit = 16
 
-    init(writer: any DatabaseWriter) {
+    init(writer: any DatabaseWriter, checkpointer: Checkpointer) {
         self.writer = writer
+        self.checkpointer = checkpointer
     }
 
     func submit(url: String, update: FeedUpdate, prepared: [PreparedArticle]) async throws -> ApplySummary {
@@ -89,6 +91,7 @@ final class WriteCombiner: @unchecked Sendable {  // `pending` and `draining` on
             } catch {
                 results = Array(repeating: .failure(error), count: batch.count)
             }
+            checkpointer.request()
             for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
         }
     }

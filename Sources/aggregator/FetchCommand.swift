@@ -48,6 +48,7 @@ struct FetchCommand: AsyncParsableCommand {
                 for warning in report.warnings.prefix(3) { print("  warning: \(TerminalText.clean(warning))") }
             }
         }
+        store.finishWriting()
         print(progress.summary)
         if progress.everythingFailed { throw ExitCode.failure }
     }

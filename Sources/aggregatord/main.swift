@@ -74,6 +74,7 @@ struct AggregatorDaemon: AsyncParsableCommand {
         await work.value
         watcher.stop()
         fetcher.shutdown()
+        store.finishWriting()
         withExtendedLifetime((signals, hangup, lock)) {}
         logger.info("stopped")
     }
