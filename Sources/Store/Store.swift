@@ -219,31 +219,39 @@ public final class Store: Sendable {
             conditions.append("a.sortDate < ?")
             arguments += [Seconds.from(until)]
         }
+        // Tags are kept comma-joined: ",a,b," contains ",a,".
+        let hasTag = "(',' || f.tags || ',') LIKE ('%,' || ? || ',%')"
         if let feed = query.feed {
-            conditions.append("(f.url = ? OR f.configTitle = ? COLLATE NOCASE OR f.title = ? COLLATE NOCASE)")
-            arguments += [feed, feed, feed]
+            conditions.append("(f.url = ? OR f.configTitle = ? COLLATE NOCASE OR f.title = ? COLLATE NOCASE OR \(hasTag))")
+            arguments += [feed, feed, feed, feed]
+        }
+        if let tag = query.tag {
+            conditions.append(hasTag)
+            arguments += [tag]
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let sql = "\(StoredArticle.selectSQL) \(whereClause) ORDER BY a.sortDate DESC, a.id DESC"
         return try reader.read { db in
             if query.allCopies {
-                var limited = sql
+                let limited = sql + " LIMIT ? OFFSET ?"
                 var all = arguments
-                if let limit = query.limit {
-                    limited += " LIMIT ?"
-                    all += [limit]
-                }
+                all += [query.limit ?? -1, query.offset]
                 return try Row.fetchAll(db, sql: limited, arguments: all).map(StoredArticle.init(row:))
             }
             // One story, many feeds: the newest copy stands for the story (read in order
             // until `limit` stories), then names every other feed that carried it.
             var stories: [StoredArticle] = []
             var seen = Set<String>()
+            var skipped = 0
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while let row = try rows.next() {
                 let article = StoredArticle(row: row)
                 if let key = article.storyKey {
                     guard seen.insert(key).inserted else { continue }
+                }
+                if skipped < query.offset {
+                    skipped += 1
+                    continue
                 }
                 stories.append(article)
                 if let limit = query.limit, stories.count >= limit { break }

@@ -142,9 +142,13 @@ public struct ArticleQuery: Sendable {
     public var since: Date?
     /// Exclusive upper bound.
     public var until: Date?
-    /// A feed's URL, its configured title or its own title.
+    /// A feed's URL, its configured title, its own title, or one of its tags.
     public var feed: String?
+    /// Only feeds carrying this tag.
+    public var tag: String?
     public var limit: Int?
+    /// Stories (or copies, with `allCopies`) to skip first: paging.
+    public var offset: Int = 0
     /// Every copy of a story carried by several feeds, rather than the newest one naming the others.
     public var allCopies: Bool
 

@@ -4,15 +4,42 @@ import Store
 
 /// How `list` prints articles: aligned text for people, one JSON object a line for scripts.
 enum ArticleOutput {
-    static func textLines(_ articles: [StoredArticle]) -> [String] {
+    /// Date, feed, title, link (and the other feeds of a shared story). On a terminal
+    /// (`width` known) each line is fitted to it, cutting the title first; `colour` dims
+    /// the date and link and brightens the feed.
+    static func textLines(_ articles: [StoredArticle], width: Int? = nil, colour: Bool = false) -> [String] {
         let feedWidth = min(24, articles.map { $0.feedTitle.count }.max() ?? 0)
         return articles.map { article in
-            let title = TerminalText.clean(article.title ?? "(untitled)")
-            let link = TerminalText.clean(article.link ?? "")
+            var title = TerminalText.clean(article.title ?? "(untitled)")
+            var link = TerminalText.clean(article.link ?? "")
             let feed = TerminalText.pad(TerminalText.clean(article.feedTitle), feedWidth)
             let also = article.alsoIn.isEmpty ? "" : "  (also in " + article.alsoIn.map(TerminalText.clean).joined(separator: ", ") + ")"
-            return "\(localTime(article.date))  \(feed)  \(title)  \(link)\(also)"
+            let date = localTime(article.date)
+            if let width {
+                // date + two gaps + feed + two gaps, then the title and the link share the rest.
+                let fixed = date.count + 2 + feedWidth + 2
+                let room = max(width - fixed, 20)
+                let titleRoom = max(room - min(link.count, room / 2) - 2, 10)
+                title = TerminalText.fit(title, titleRoom)
+                link = TerminalText.fit(link, max(room - title.count - 2, 0))
+            }
+            guard colour else { return "\(date)  \(feed)  \(title)  \(link)\(also)" }
+            return "\(Style.dim)\(date)\(Style.reset)  \(Style.feed)\(feed)\(Style.reset)  \(title)  "
+                + "\(Style.dim)\(link)\(also)\(Style.reset)"
         }
+    }
+
+    /// Tab-separated: id, date (RFC 3339), feed URL, feed title, title, link; tabs and
+    /// line breaks inside fields become spaces.
+    static func tsvLines(_ articles: [StoredArticle]) -> [String] {
+        articles.map { article in
+            [String(article.id), DateFormatting.rfc3339(article.date), article.feedURL, article.feedTitle,
+             article.title ?? "", article.link ?? ""].map(TerminalText.clean).joined(separator: "\t")
+        }
+    }
+
+    static func jsonArray(_ articles: [StoredArticle]) -> String {
+        "[" + jsonLines(articles).joined(separator: ",\n") + "]"
     }
 
     struct JSONArticle: Encodable {

@@ -14,22 +14,32 @@ struct ListCommand: ParsableCommand {
 
     @OptionGroup var paths: PathOptions
 
-    @Option(help: ArgumentHelp("Only articles dated on or after DATE (YYYY-MM-DD or RFC 3339).", valueName: "date"),
+    @Option(help: ArgumentHelp("Only articles dated on or after DATE: YYYY-MM-DD, RFC 3339, 12h, 2d, 1w, today, yesterday.",
+                               valueName: "date"),
             transform: DateArgument.parse)
     var since: DateArgument?
 
-    @Option(help: ArgumentHelp("Only articles dated up to DATE (a YYYY-MM-DD includes that whole day).",
+    @Option(help: ArgumentHelp("Only articles dated up to DATE (a YYYY-MM-DD or yesterday includes that whole day).",
                                valueName: "date"),
             transform: DateArgument.parse)
     var until: DateArgument?
 
-    @Option(help: ArgumentHelp("Only articles of the feed with this URL or title.", valueName: "url|title"))
+    @Option(help: ArgumentHelp("Only articles of the feed with this URL, title or tag.", valueName: "url|title|tag"))
     var feed: String?
+
+    @Option(help: ArgumentHelp("Only articles of feeds with this tag (tags= in feeds.conf).", valueName: "tag"))
+    var tag: String?
 
     @Option(help: "At most this many articles.")
     var limit: Int?
 
-    @Flag(help: "One JSON object per article, one per line.")
+    @Option(help: "Skip this many articles first (with --limit: pages).")
+    var offset: Int = 0
+
+    @Option(help: "text (aligned, for people), json (one array), jsonl (an object a line) or tsv.")
+    var format: ListFormat = .text
+
+    @Flag(help: ArgumentHelp("Same as --format jsonl.", visibility: .hidden))
     var json = false
 
     @Flag(help: "Every copy of a story several feeds carried (by default: the newest, naming the others).")
@@ -37,6 +47,7 @@ struct ListCommand: ParsableCommand {
 
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if offset < 0 { throw ValidationError("--offset cannot be negative") }
         if let since, let until, until.endBound <= since.date {
             throw ValidationError("--until is before --since")
         }
@@ -51,9 +62,22 @@ struct ListCommand: ParsableCommand {
             FileHandle.standardError.write(Data("aggregator: \(error)\n".utf8))
             throw ExitStatus.store
         }
-        let articles = try store.articles(ArticleQuery(
-            since: since?.date, until: until?.endBound, feed: feed, limit: limit, allCopies: all))
-        let lines = json ? ArticleOutput.jsonLines(articles) : ArticleOutput.textLines(articles)
+        var query = ArticleQuery(since: since?.date, until: until?.endBound, feed: feed, limit: limit, allCopies: all)
+        query.tag = tag
+        query.offset = offset
+        let articles = try store.articles(query)
+        let terminal = Terminal.standardOutput
+        let lines: [String]
+        switch json ? .jsonl : format {
+        case .text: lines = ArticleOutput.textLines(articles, width: terminal.width, colour: terminal.colour)
+        case .json: lines = [ArticleOutput.jsonArray(articles)]
+        case .jsonl: lines = ArticleOutput.jsonLines(articles)
+        case .tsv: lines = ArticleOutput.tsvLines(articles)
+        }
         for line in lines { print(line) }
     }
+}
+
+enum ListFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json, jsonl, tsv
 }

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `aggregator list`'s filters and formats, compared as exact output, over two local
+/// feeds stored by `aggregator fetch`.
+@Suite(.serialized) struct ListCommandTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("list-\(UUID().uuidString)")
+    var paths: [String] { ["--config", folder.appendingPathComponent("feeds.conf").path,
+                           "--data", folder.appendingPathComponent("data").path] }
+    let now = Date()
+
+    static func rfc822(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
+    }
+
+    func item(_ guid: String, _ title: String, hoursAgo: Double) -> String {
+        "<item><guid>\(guid)</guid><title>\(title)</title><link>https://example.org/\(guid)</link>"
+            + "<pubDate>\(Self.rfc822(now.addingTimeInterval(-hoursAgo * 3600)))</pubDate></item>"
+    }
+
+    func prepare() async throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try "<rss version=\"2.0\"><channel><title>World</title>\(item("w1", "World one", hoursAgo: 1))\(item("w2", "World two", hoursAgo: 30))</channel></rss>"
+            .write(to: folder.appendingPathComponent("world.xml"), atomically: true, encoding: .utf8)
+        try "<rss version=\"2.0\"><channel><title>Tech</title>\(item("t1", "Tech\tone", hoursAgo: 5))\(item("t2", "Tech two", hoursAgo: 24 * 8))</channel></rss>"
+            .write(to: folder.appendingPathComponent("tech.xml"), atomically: true, encoding: .utf8)
+        try "file:world.xml tags=news,world\nfile:tech.xml title=\"Tech desk\" tags=tech\n"
+            .write(to: folder.appendingPathComponent("feeds.conf"), atomically: true, encoding: .utf8)
+        let fetch = try await run(["fetch"])
+        #expect(fetch.status == 0, "\(fetch.stderr)")
+    }
+
+    func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessResult {
+        try await ProcessRunner.run(EndToEndTests.cli, arguments + paths, environment: ["TZ": "UTC"].merging(environment) { _, new in new })
+    }
+
+    func titles(_ result: ProcessResult) -> [String] {
+        result.stdout.split(separator: "\n").map { String($0.split(separator: "\t")[4]) }
+    }
+
+    @Test func formatsFiltersAndPages() async throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await prepare()
+
+        let tsv = try await run(["list", "--format", "tsv"])
+        #expect(tsv.status == 0)
+        let rows = tsv.stdout.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
+        #expect(rows.map { $0.count } == [6, 6, 6, 6])
+        #expect(rows.map { String($0[4]) } == ["World one", "Tech one", "World two", "Tech two"])  // the tab became a space
+        #expect(rows[1][3] == "Tech desk")
+        #expect(rows[1][5] == "https://example.org/t1")
+
+        #expect(titles(try await run(["list", "--format", "tsv", "--tag", "world"])) == ["World one", "World two"])
+        #expect(titles(try await run(["list", "--format", "tsv", "--feed", "tech"])) == ["Tech one", "Tech two"])
+        #expect(titles(try await run(["list", "--format", "tsv", "--since", "2d"])) == ["World one", "Tech one", "World two"])
+        #expect(titles(try await run(["list", "--format", "tsv", "--since", "12h"])) == ["World one", "Tech one"])
+        #expect(titles(try await run(["list", "--format", "tsv", "--until", "1w"])) == ["Tech two"])
+        #expect(titles(try await run(["list", "--format", "tsv", "--limit", "2", "--offset", "1"])) == ["Tech one", "World two"])
+
+        let json = try await run(["list", "--format", "json", "--limit", "2"])
+        let array = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(array.map { $0["title"] as? String } == ["World one", "Tech\tone"])  // JSON keeps the tab, escaped
+        let jsonl = try await run(["list", "--format", "jsonl"])
+        #expect(jsonl.stdout.split(separator: "\n").count == 4)
+        #expect(try await run(["list", "--json"]).stdout == jsonl.stdout)  // the older spelling
+
+        let bad = try await run(["list", "--since", "soon"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("invalid date 'soon': use YYYY-MM-DD, RFC 3339"))
+    }
+
+    @Test func colourOnlyOnATerminalAndNeverWithNO_COLOR() async throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await prepare()
+        let piped = try await run(["list"])
+        #expect(!piped.stdout.contains("\u{1B}["))
+        #expect(piped.stdout.split(separator: "\n").first?.hasSuffix("World one  https://example.org/w1") == true)
+
+        let command = ([EndToEndTests.cli.path, "list"] + paths).joined(separator: " ")
+        let tty = try await ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"],
+                                              environment: ["TZ": "UTC", "TERM": "xterm", "NO_COLOR": ""])
+        #expect(tty.stdout.contains("\u{1B}[36m"))
+        let plain = try await ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"],
+                                                environment: ["TZ": "UTC", "TERM": "xterm", "NO_COLOR": "1"])
+        #expect(!plain.stdout.contains("\u{1B}[36m"))
+        #expect(plain.stdout.contains("World one"))
+    }
+}
