@@ -284,6 +284,13 @@ public final class Store: Sendable {
         }
     }
 
+    /// One article by its id (as `list --format json|tsv` shows it).
+    public func article(id: Int64) throws -> StoredArticle? {
+        try reader.read { db in
+            try Row.fetchOne(db, sql: "\(StoredArticle.selectSQL) WHERE a.id = ?", arguments: [id]).map(StoredArticle.init(row:))
+        }
+    }
+
     public func articleCount() throws -> Int {
         try reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM article") ?? 0 }
     }

@@ -8,6 +8,6 @@ struct Aggregator: AsyncParsableCommand {
         commandName: "aggregator",
         abstract: "Read and manage the articles collected by aggregatord.",
         version: UserAgent.version,
-        subcommands: [ListCommand.self, FetchCommand.self, FeedsCommand.self, ParseCommand.self,
+        subcommands: [ListCommand.self, ShowCommand.self, FetchCommand.self, FeedsCommand.self, ParseCommand.self,
                       CheckConfigCommand.self])
 }

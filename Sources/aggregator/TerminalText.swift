@@ -13,6 +13,11 @@ enum TerminalText {
         return String(out)
     }
 
+    /// Like `clean`, but line breaks stay (multi-line text such as `show`'s body).
+    static func cleanKeepingLines(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { clean(String($0)) }.joined(separator: "\n")
+    }
+
     /// Cuts to `width` characters, with an ellipsis when something was cut.
     static func fit(_ text: String, _ width: Int) -> String {
         guard text.count > width else { return text }

@@ -91,3 +91,58 @@ import TestSupport
         #expect(plain.stdout.contains("World one"))
     }
 }
+
+@Suite(.serialized) struct ShowCommandTests {
+    @Test func showsReadableTextHTMLAndJSON() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("show-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let html = "<p>A first paragraph with <a href=\"https://example.org/more\">a link</a>, long enough that it "
+            + "has to wrap at forty columns.</p><ul><li>one</li><li>two</li></ul><p>Line<br>break \u{1B}[31mred</p>"
+        try """
+            <rss version="2.0"><channel><title>Desk</title><item><guid>s1</guid><title>The story</title>
+            <link>https://example.org/story</link><author>Ann</author><pubDate>Sat, 31 Oct 2020 08:21:00 GMT</pubDate>
+            <description><![CDATA[\(html)]]></description></item></channel></rss>
+            """.write(to: folder.appendingPathComponent("desk.xml"), atomically: true, encoding: .utf8)
+        try "file:desk.xml\n".write(to: folder.appendingPathComponent("feeds.conf"), atomically: true, encoding: .utf8)
+        let paths = ["--config", folder.appendingPathComponent("feeds.conf").path, "--data", folder.appendingPathComponent("data").path]
+        func run(_ arguments: [String]) async throws -> ProcessResult {
+            try await ProcessRunner.run(EndToEndTests.cli, arguments + paths, environment: ["TZ": "UTC"])
+        }
+        #expect(try await run(["fetch"]).status == 0)
+
+        let show = try await run(["show", "1"])
+        #expect(show.status == 0, "\(show.stderr)")
+        #expect(show.stdout == """
+            The story
+            Desk · 2020-10-31 08:21 · Ann
+            https://example.org/story
+
+            A first paragraph with a link [1], long enough that it has to wrap at forty
+            columns.
+
+              • one
+              • two
+
+            Line
+            break [31mred
+
+            Links:
+            [1] https://example.org/more
+
+            """)
+        #expect(!show.stdout.contains("\u{1B}"))
+
+        let json = try await run(["show", "1", "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["title"] as? String == "The story")
+        #expect((object["summary"] as? String)?.contains("<a href=\"https://example.org/more\">") == true)
+
+        let raw = try await run(["show", "1", "--html"])
+        #expect(raw.stdout.hasPrefix("<p>A first paragraph"))
+
+        let missing = try await run(["show", "99"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("no article 99"))
+    }
+}
