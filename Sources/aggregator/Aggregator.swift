@@ -8,6 +8,7 @@ struct Aggregator: AsyncParsableCommand {
         commandName: "aggregator",
         abstract: "Read and manage the articles collected by aggregatord.",
         version: UserAgent.version,
-        subcommands: [ListCommand.self, ShowCommand.self, FetchCommand.self, FeedsCommand.self, ParseCommand.self,
+        subcommands: [ListCommand.self, ShowCommand.self, FetchCommand.self, FeedsCommand.self, ImportOPMLCommand.self,
+                      ExportOPMLCommand.self, ParseCommand.self,
                       CheckConfigCommand.self])
 }

@@ -146,3 +146,56 @@ import TestSupport
         #expect(missing.stderr.contains("no article 99"))
     }
 }
+
+@Suite(.serialized) struct OPMLCommandTests {
+    @Test func importAppendsKeepingCommentsAndExportReadsBack() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("opml-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let config = folder.appendingPathComponent("feeds.conf")
+        try "# my feeds\nhttps://a.example/feed title=\"A\"   # keep this comment\n".write(to: config, atomically: true, encoding: .utf8)
+        let opml = folder.appendingPathComponent("subs.opml")
+        try """
+            <opml version="2.0"><body>
+              <outline text="World News"><outline text="Say hi" title="B &quot;quoted&quot; feed" xmlUrl="https://b.example/rss"/></outline>
+              <outline text="A again" xmlUrl="https://a.example/feed"/>
+              <outline text="Local" xmlUrl="file:///etc/passwd"/>
+              <outline text="C" xmlUrl="https://c.example/atom.xml"/>
+            </body></opml>
+            """.write(to: opml, atomically: true, encoding: .utf8)
+        let paths = ["--config", config.path, "--data", folder.appendingPathComponent("data").path]
+        func run(_ arguments: [String]) async throws -> ProcessResult {
+            try await ProcessRunner.run(EndToEndTests.cli, arguments + paths, environment: ["TZ": "UTC"])
+        }
+
+        let dry = try await run(["import-opml", opml.path, "--dry-run"])
+        #expect(dry.stdout == """
+            https://b.example/rss title="B \\"quoted\\" feed" tags="World News"
+            https://c.example/atom.xml title="C"
+            2 feeds to add, 1 already in \(config.path)
+
+            """)
+        #expect(dry.stderr.contains("skipped file:///etc/passwd: not an http(s) URL"))
+
+        let imported = try await run(["import-opml", opml.path])
+        #expect(imported.stdout == "added 2 feeds to \(config.path) (1 already there)\n")
+        let lines = try String(contentsOf: config, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[0] == "# my feeds")
+        #expect(lines[1] == "https://a.example/feed title=\"A\"   # keep this comment")
+        #expect(lines[3].hasPrefix("# imported from subs.opml on "))
+        #expect(Array(lines[4...]) == ["https://b.example/rss title=\"B \\\"quoted\\\" feed\" tags=\"World News\"",
+                                       "https://c.example/atom.xml title=\"C\"", ""])
+        let check = try await run(["check-config"])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+
+        let export = try await run(["export-opml"])
+        #expect(export.status == 0)
+        #expect(export.stdout.contains("<outline text=\"World News\" title=\"World News\">"))
+        #expect(export.stdout.contains("xmlUrl=\"https://b.example/rss\""))
+        #expect(export.stdout.contains("text=\"B &quot;quoted&quot; feed\""))
+        // Importing our own export again adds nothing.
+        let again = folder.appendingPathComponent("again.opml")
+        try export.stdout.write(to: again, atomically: true, encoding: .utf8)
+        #expect(try await run(["import-opml", again.path]).stdout == "0 feeds to add, 3 already in \(config.path)\n")
+    }
+}
