@@ -284,6 +284,22 @@ public final class Store: Sendable {
         }
     }
 
+    /// Articles per local calendar day (by the date they sort by), from `since` on.
+    public func articlesPerDay(since: Date) throws -> [(day: String, count: Int)] {
+        try reader.read { db in
+            try Row.fetchAll(db, sql: "SELECT date(sortDate, 'unixepoch', 'localtime') AS day, count(*) AS n "
+                + "FROM article WHERE sortDate >= ? GROUP BY day ORDER BY day",
+                arguments: [Seconds.from(since)]).map { ($0["day"], $0["n"]) }
+        }
+    }
+
+    /// Bytes on disk: the database, its WAL and shared-memory index.
+    public func sizeOnDisk() -> Int64 {
+        [path, path + "-wal", path + "-shm"].reduce(0) { total, file in
+            total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0)
+        }
+    }
+
     /// One article by its id (as `list --format json|tsv` shows it).
     public func article(id: Int64) throws -> StoredArticle? {
         try reader.read { db in

@@ -26,12 +26,14 @@ struct FeedsCommand: ParsableCommand {
             for feed in feeds { print(Self.jsonLine(feed)) }
             return
         }
+        let now = Date()
+        print("STATE            LAST SUCCESS      NEXT POLL  ARTICLES  FEED")
         for feed in feeds {
-            let state = feed.lastOutcome?.rawValue ?? "never polled"
-            let last = feed.lastFetchAt.map(ArticleOutput.localTime) ?? "-"
-            var line = "\(TerminalText.pad(state, 12)) \(TerminalText.pad(last, 16)) "
-                + "\(String(format: "%6d", feed.articleCount))  \(TerminalText.clean(feed.displayTitle))"
-            if feed.displayTitle != feed.url { line += "  \(feed.url)" }
+            let last = feed.lastSuccessAt.map(ArticleOutput.localTime) ?? "never"
+            let next = Self.nextPoll(feed, now: now)
+            var line = "\(TerminalText.pad(Self.state(of: feed), 16)) \(TerminalText.pad(last, 16))  "
+                + "\(TerminalText.pad(next, 9))  \(String(format: "%8d", feed.articleCount))  \(TerminalText.clean(feed.displayTitle))"
+            if feed.displayTitle != feed.url { line += "  \(TerminalText.clean(feed.url))" }
             print(line)
             if let moved = feed.movedTo {
                 print("    moved permanently to \(TerminalText.clean(moved)) (polled there; feeds.conf could be updated)")
@@ -42,9 +44,30 @@ struct FeedsCommand: ParsableCommand {
         }
     }
 
+    /// ok, not-modified, unchanged, gone, never polled, or `failing: KIND` with the error's
+    /// kind (dns, connect, tls, timeout, HTTP 404, not a feed, offline, …).
+    static func state(of feed: FeedState) -> String {
+        if feed.isGone { return "gone" }
+        guard let outcome = feed.lastOutcome else { return "never polled" }
+        guard outcome == .error else { return outcome.rawValue }
+        let message = feed.lastError ?? ""
+        let kind = message.split(separator: ":", maxSplits: 1).first.map(String.init) ?? "error"
+        return "failing: " + kind
+    }
+
+    /// `in 12m`, `due`, or `-` when not scheduled (gone).
+    static func nextPoll(_ feed: FeedState, now: Date) -> String {
+        guard !feed.isGone, let due = feed.nextDueAt else { return feed.isGone ? "-" : "due" }
+        let seconds = Int(due.timeIntervalSince(now))
+        guard seconds > 0 else { return "due" }
+        let units: [(Int, String)] = [(86_400, "d"), (3600, "h"), (60, "m"), (1, "s")]
+        let (size, name) = units.first { seconds >= $0.0 } ?? (1, "s")
+        return "in \(seconds / size)\(name)"
+    }
+
     static func jsonLine(_ feed: FeedState) -> String {
         let object: [String: Any] = [
-            "url": feed.url, "title": feed.displayTitle, "tags": feed.tags,
+            "url": feed.url, "title": feed.displayTitle, "tags": feed.tags, "state": state(of: feed),
             "last_outcome": feed.lastOutcome?.rawValue ?? NSNull(),
             "last_error": feed.lastError ?? NSNull(),
             "error_count": feed.errorCount,

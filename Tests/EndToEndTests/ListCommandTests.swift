@@ -74,6 +74,40 @@ import TestSupport
         #expect(bad.stderr.contains("invalid date 'soon': use YYYY-MM-DD, RFC 3339"))
     }
 
+    @Test func statsChartsDaysAndCountsFeeds() async throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await prepare()
+        let stats = try await run(["stats", "--weeks", "2"])
+        #expect(stats.status == 0, "\(stats.stderr)")
+        let lines = stats.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0] == "Articles per day (by date), last 2 weeks:")
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        var expected: [String: Int] = [:]
+        for hours: Double in [1, 5, 30, 192] { expected[formatter.string(from: now.addingTimeInterval(-hours * 3600)), default: 0] += 1 }
+        let chart = lines[1...14]
+        #expect(chart.last?.hasPrefix(formatter.string(from: now)) == true)
+        for line in chart {
+            let day = String(line.prefix(10))
+            if let count = expected[day] {
+                #expect(line.hasSuffix(" \(count)") && line.contains("█"), "\(line)")
+            } else {
+                #expect(line == day)
+            }
+        }
+        #expect(lines.contains("       2  World"))
+        #expect(lines.contains("       2  Tech desk"))
+        #expect(lines.last(where: { !$0.isEmpty })?.hasPrefix("4 articles in 2 feeds; store ") == true)
+
+        let feeds = try await run(["feeds"])
+        let feedLines = feeds.stdout.split(separator: "\n").map(String.init)
+        #expect(feedLines[0] == "STATE            LAST SUCCESS      NEXT POLL  ARTICLES  FEED")
+        #expect(feedLines[1].hasPrefix("ok               "))
+        #expect(feedLines[1].contains("  in 2") || feedLines[1].contains("  in 3"))  // the 30m interval ± 10%
+        #expect(feedLines[1].contains("       2  World  file://"))
+    }
+
     @Test func colourOnlyOnATerminalAndNeverWithNO_COLOR() async throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         try await prepare()
