@@ -15,13 +15,7 @@ struct FeedsCommand: ParsableCommand {
 
     func run() throws {
         let resolved = paths.resolve(writable: false)
-        let feeds: [FeedState]
-        do {
-            feeds = try Store(directory: resolved.data, writable: false).feeds()
-        } catch {
-            printError("aggregator: \(error)")
-            throw ExitStatus.store
-        }
+        let feeds = try openStoreForReading(resolved.data).feeds()
         if json {
             for feed in feeds { print(Self.jsonLine(feed)) }
             return

@@ -57,3 +57,14 @@ struct FetchCommand: AsyncParsableCommand {
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
 }
+
+/// The store for a query command, read-only; a missing or unreadable store ends the
+/// command with its reason and EX_CANTCREAT (73).
+func openStoreForReading(_ directory: String) throws -> Store {
+    do {
+        return try Store(directory: directory, writable: false)
+    } catch {
+        printError("aggregator: \(error)")
+        throw ExitStatus.store
+    }
+}

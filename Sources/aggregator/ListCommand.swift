@@ -55,13 +55,7 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         let resolved = paths.resolve(writable: false)
-        let store: Store
-        do {
-            store = try Store(directory: resolved.data, writable: false)
-        } catch {
-            FileHandle.standardError.write(Data("aggregator: \(error)\n".utf8))
-            throw ExitStatus.store
-        }
+        let store = try openStoreForReading(resolved.data)
         var query = ArticleQuery(since: since?.date, until: until?.endBound, feed: feed, limit: limit, allCopies: all)
         query.tag = tag
         query.offset = offset

@@ -27,13 +27,7 @@ struct ShowCommand: ParsableCommand {
 
     func run() throws {
         let resolved = paths.resolve(writable: false)
-        let article: StoredArticle?
-        do {
-            article = try Store(directory: resolved.data, writable: false).article(id: id)
-        } catch {
-            printError("aggregator: \(error)")
-            throw ExitStatus.store
-        }
+        let article = try openStoreForReading(resolved.data).article(id: id)
         guard let article else {
             printError("aggregator: no article \(id)")
             throw ExitCode(1)

@@ -19,13 +19,7 @@ struct StatsCommand: ParsableCommand {
 
     func run() throws {
         let resolved = paths.resolve(writable: false)
-        let store: Store
-        do {
-            store = try Store(directory: resolved.data, writable: false)
-        } catch {
-            printError("aggregator: \(error)")
-            throw ExitStatus.store
-        }
+        let store = try openStoreForReading(resolved.data)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone.current
         let today = calendar.startOfDay(for: Date())
