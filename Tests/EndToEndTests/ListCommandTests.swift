@@ -233,3 +233,55 @@ import TestSupport
         #expect(try await run(["import-opml", again.path]).stdout == "0 feeds to add, 3 already in \(config.path)\n")
     }
 }
+
+@Suite(.serialized) struct ExportCommandTests {
+    @Test func atomAndJSONFeedExportsParseBackToTheSameArticles() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try """
+            <rss version="2.0"><channel><title>Desk &amp; Co</title>
+            <item><guid>https://example.org/a</guid><title>A &lt;b&gt; story</title><link>https://example.org/a</link>
+              <author>ann@example.org (Ann)</author><category>world</category>
+              <pubDate>Sat, 31 Oct 2020 08:21:00 GMT</pubDate>
+              <description><![CDATA[<p>Summary with <a href="https://example.org/x">a link</a> &amp; more.</p>]]></description></item>
+            <item><guid isPermaLink="false">42</guid><title>B</title><link>https://example.org/b</link>
+              <pubDate>Fri, 30 Oct 2020 10:00:00 GMT</pubDate><description>Plain</description></item>
+            </channel></rss>
+            """.write(to: folder.appendingPathComponent("desk.xml"), atomically: true, encoding: .utf8)
+        try "file:desk.xml\n".write(to: folder.appendingPathComponent("feeds.conf"), atomically: true, encoding: .utf8)
+        let paths = ["--config", folder.appendingPathComponent("feeds.conf").path, "--data", folder.appendingPathComponent("data").path]
+        func run(_ arguments: [String], withPaths: Bool = true) async throws -> ProcessResult {
+            try await ProcessRunner.run(EndToEndTests.cli, arguments + (withPaths ? paths : []), environment: ["TZ": "UTC"])
+        }
+        #expect(try await run(["fetch"]).status == 0)
+        let stored = try await run(["list", "--format", "json"])
+        let articles = try #require(try JSONSerialization.jsonObject(with: Data(stored.stdout.utf8)) as? [[String: Any]])
+
+        for format in ["atom", "json"] {
+            let export = try await run(["export", "--format", format])
+            #expect(export.status == 0, "\(export.stderr)")
+            let file = folder.appendingPathComponent("export.\(format)")
+            try export.stdout.write(to: file, atomically: true, encoding: .utf8)
+            let parsed = try await run(["parse", file.path, "--json"], withPaths: false)
+            #expect(parsed.status == 0, "\(parsed.stderr)")
+            let feed = try #require(try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: Any])
+            #expect(feed["format"] as? String == (format == "atom" ? "atom1.0" : "json1.1"), "\(feed["format"] ?? "")")
+            let entries = try #require(feed["entries"] as? [[String: Any]])
+            #expect(entries.count == articles.count)
+            for (entry, article) in zip(entries, articles) {
+                for key in ["title", "link", "published"] {
+                    #expect(entry[key] as? String == article[key] as? String, "\(format) \(key)")
+                }
+                #expect(entry["updated"] as? String == (article["updated"] as? String ?? article["date"] as? String))
+                #expect((entry["categories"] as? [String]) == (article["categories"] as? [String]), "\(format)")
+            }
+            // HTML comes back as HTML: Atom as summary, JSON Feed as content_html.
+            let html = (entries[0]["summary"] as? String ?? "") + (entries[0]["content"] as? String ?? "")
+            #expect(html.contains("<a href=\"https://example.org/x\">a link</a> &amp; more."), "\(format): \(html)")
+        }
+        let atom = try await run(["export"])
+        #expect(atom.stdout.contains("<id>https://example.org/b</id>"))  // guid 42 is not an IRI: the link stands in
+        #expect(atom.stdout.contains("<source><id>file://"))
+    }
+}
