@@ -98,22 +98,7 @@ public enum OPML {
         return nil
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "\n", "\r", "\t": out += " "
-            default:
-                if scalar.value < 0x20 { continue }  // not allowed in XML 1.0
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { XMLText.escape(text) }
 
     private static func rfc822(_ date: Date) -> String {
         let formatter = DateFormatter()
@@ -121,5 +106,29 @@ public enum OPML {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         return formatter.string(from: date)
+    }
+}
+
+/// Text and attribute values for XML 1.0 documents we write (OPML, Atom): markup
+/// characters escaped, characters XML 1.0 does not allow dropped, and line breaks and
+/// tabs kept only where `keepingLines` (element text) — attributes get spaces.
+public enum XMLText {
+    public static func escape(_ text: String, keepingLines: Bool = false) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "\n", "\r", "\t":
+                if keepingLines { out.unicodeScalars.append(scalar) } else { out += " " }
+            default:
+                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF { continue }
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }

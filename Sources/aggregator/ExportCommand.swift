@@ -16,15 +16,7 @@ struct ExportCommand: ParsableCommand {
     @Option(help: "atom or json.")
     var format: ExportFormat = .atom
 
-    @Option(help: ArgumentHelp("Only articles dated on or after DATE (as list takes it).", valueName: "date"),
-            transform: DateArgument.parse)
-    var since: DateArgument?
-
-    @Option(help: ArgumentHelp("Only articles dated up to DATE.", valueName: "date"), transform: DateArgument.parse)
-    var until: DateArgument?
-
-    @Option(help: ArgumentHelp("Only articles of the feed with this URL, title or tag.", valueName: "url|title|tag"))
-    var feed: String?
+    @OptionGroup var filters: ArticleFilterOptions
 
     @Option(help: "At most this many articles (newest first).")
     var limit: Int?
@@ -35,7 +27,7 @@ struct ExportCommand: ParsableCommand {
     func run() throws {
         let resolved = paths.resolve(writable: false)
         let articles = try openStoreForReading(resolved.data).articles(ArticleQuery(
-            since: since?.date, until: until?.endBound, feed: feed, limit: limit, allCopies: all))
+            since: filters.since?.date, until: filters.until?.endBound, feed: filters.feed, limit: limit, allCopies: all))
         switch format {
         case .atom: print(FeedExport.atom(articles), terminator: "")
         case .json: print(FeedExport.jsonFeed(articles))
@@ -114,23 +106,5 @@ enum FeedExport {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Text and attribute values for XML 1.0: markup characters escaped, characters XML
-    /// does not allow dropped.
-    static func xml(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default:
-                if scalar.value < 0x20 && scalar != "\n" && scalar != "\t" && scalar != "\r" { continue }
-                if scalar.value == 0xFFFE || scalar.value == 0xFFFF { continue }
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    static func xml(_ text: String) -> String { XMLText.escape(text, keepingLines: true) }
 }

@@ -14,18 +14,7 @@ struct ListCommand: ParsableCommand {
 
     @OptionGroup var paths: PathOptions
 
-    @Option(help: ArgumentHelp("Only articles dated on or after DATE: YYYY-MM-DD, RFC 3339, 12h, 2d, 1w, today, yesterday.",
-                               valueName: "date"),
-            transform: DateArgument.parse)
-    var since: DateArgument?
-
-    @Option(help: ArgumentHelp("Only articles dated up to DATE (a YYYY-MM-DD or yesterday includes that whole day).",
-                               valueName: "date"),
-            transform: DateArgument.parse)
-    var until: DateArgument?
-
-    @Option(help: ArgumentHelp("Only articles of the feed with this URL, title or tag.", valueName: "url|title|tag"))
-    var feed: String?
+    @OptionGroup var filters: ArticleFilterOptions
 
     @Option(help: ArgumentHelp("Only articles of feeds with this tag (tags= in feeds.conf).", valueName: "tag"))
     var tag: String?
@@ -48,15 +37,14 @@ struct ListCommand: ParsableCommand {
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if offset < 0 { throw ValidationError("--offset cannot be negative") }
-        if let since, let until, until.endBound <= since.date {
-            throw ValidationError("--until is before --since")
-        }
+        try filters.validate()
     }
 
     func run() throws {
         let resolved = paths.resolve(writable: false)
         let store = try openStoreForReading(resolved.data)
-        var query = ArticleQuery(since: since?.date, until: until?.endBound, feed: feed, limit: limit, allCopies: all)
+        var query = ArticleQuery(since: filters.since?.date, until: filters.until?.endBound, feed: filters.feed,
+                                 limit: limit, allCopies: all)
         query.tag = tag
         query.offset = offset
         let articles = try store.articles(query)
@@ -74,4 +62,26 @@ struct ListCommand: ParsableCommand {
 
 enum ListFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json, jsonl, tsv
+}
+
+/// Which articles: the filters `list` and `export` share.
+struct ArticleFilterOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Only articles dated on or after DATE: YYYY-MM-DD, RFC 3339, 12h, 2d, 1w, today, yesterday.",
+                               valueName: "date"),
+            transform: DateArgument.parse)
+    var since: DateArgument?
+
+    @Option(help: ArgumentHelp("Only articles dated up to DATE (a YYYY-MM-DD or yesterday includes that whole day).",
+                               valueName: "date"),
+            transform: DateArgument.parse)
+    var until: DateArgument?
+
+    @Option(help: ArgumentHelp("Only articles of the feed with this URL, title or tag.", valueName: "url|title|tag"))
+    var feed: String?
+
+    func validate() throws {
+        if let since, let until, until.endBound <= since.date {
+            throw ValidationError("--until is before --since")
+        }
+    }
 }
