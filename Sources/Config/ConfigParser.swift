@@ -12,9 +12,9 @@ import Foundation
 /// `max-per-host`, `host-spacing`). Every problem is collected with its line number, so
 /// `aggregator check-config` can print them all at once.
 public enum ConfigParser {
-    static let feedOptions = ["title", "tags", "interval", "timeout", "adaptive", "user-agent"]
+    static let feedOptions = ["title", "tags", "interval", "timeout", "adaptive", "user-agent", "keep"]
     /// Options a feed line may also set; `default` lines give their value for every feed.
-    static let inheritedOptions = ["interval", "timeout", "adaptive", "user-agent"]
+    static let inheritedOptions = ["interval", "timeout", "adaptive", "user-agent", "keep"]
     /// Options only `default` lines set: they belong to the fetcher, not to one feed.
     static let networkOptions = ["max-transfers", "max-per-host", "host-spacing"]
     static let defaultOptions = inheritedOptions + networkOptions
@@ -145,6 +145,16 @@ public enum ConfigParser {
                 return false
             }
             feed.adaptive = flag
+        case "keep":
+            if value == "all" {
+                feed.retention = nil
+                return true
+            }
+            guard let retention = Retention.parse(value) else {
+                report("invalid keep '\(value)': use days (90d), a count (500), both (90d,500) or all")
+                return false
+            }
+            feed.retention = retention
         case "user-agent":
             guard value.allSatisfy({ $0.isASCII && !$0.isNewline && $0 != "\r" }) else {
                 report("invalid user-agent: only printable ASCII is allowed in an HTTP header")

@@ -14,6 +14,8 @@ public struct FeedConfig: Sendable, Equatable {
     public var adaptive: Bool = false
     /// Sent instead of the default `User-Agent`; nil for the default.
     public var userAgent: String?
+    /// How much of the feed's history to keep (`keep=`); nil keeps everything.
+    public var retention: Retention?
 
     public init(url: String, title: String? = nil, tags: [String] = [], interval: Int = Defaults.interval,
                 timeout: Int = Defaults.timeout, line: Int = 0) {
@@ -30,6 +32,35 @@ public struct FeedConfig: Sendable, Equatable {
 public enum Defaults {
     public static let interval = 30 * 60
     public static let timeout = 60
+}
+
+/// `keep=90d`, `keep=500` or `keep=90d,500`: an article is pruned once it is older than
+/// the days or no longer among the newest count (either limit, when both are given).
+/// Articles still in the feed's latest document are never pruned.
+public struct Retention: Sendable, Equatable {
+    public var days: Int?
+    public var count: Int?
+
+    public init(days: Int? = nil, count: Int? = nil) {
+        self.days = days
+        self.count = count
+    }
+
+    /// nil when the text is not such a value.
+    public static func parse(_ text: String) -> Retention? {
+        var retention = Retention()
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let part = String(part)
+            if part.hasSuffix("d"), let days = Int(part.dropLast()), days > 0, retention.days == nil {
+                retention.days = days
+            } else if let count = Int(part), count > 0, retention.count == nil {
+                retention.count = count
+            } else {
+                return nil
+            }
+        }
+        return retention.days == nil && retention.count == nil ? nil : retention
+    }
 }
 
 /// Settings for the whole fetcher, from `default` lines.

@@ -44,7 +44,12 @@ public final class Daemon: Sendable {
         case wake
         case reload
         case watchdog
+        case pruned(PruneSummary?)
     }
+
+    /// Retention runs a minute after start (not in the way of the first polls), then daily.
+    static let pruneDelay: TimeInterval = 60
+    static let pruneInterval: TimeInterval = 86_400
 
     /// Runs until the calling task is cancelled (SIGTERM); polls under way are cancelled
     /// too, and a store transaction already started is allowed to finish.
@@ -82,6 +87,10 @@ public final class Daemon: Sendable {
             group.addTask { [reloads] in await reloads.next() ? .reload : .wake }
             if watchdogInterval != nil {
                 group.addTask { .watchdog }  // the first keep-alive at once
+            }
+            group.addTask { [poller] in
+                try? await Task.sleep(nanoseconds: UInt64(Self.pruneDelay * 1e9))
+                return .pruned(Task.isCancelled ? nil : try? await poller.store.prune())
             }
 
             while !Task.isCancelled {
@@ -137,6 +146,15 @@ public final class Daemon: Sendable {
                         earliestWake = nil
                     }
                     notifier.send("READY=1\n" + status())
+                case .pruned(let summary):
+                    if let summary, summary.articles > 0 {
+                        logger.notice("pruned \(summary.articles) articles from \(summary.feeds) feeds (keep=), \(summary.bytesFreed / 1024) KiB freed")
+                    }
+                    if Task.isCancelled { break }
+                    group.addTask { [poller] in
+                        try? await Task.sleep(nanoseconds: UInt64(Self.pruneInterval * 1e9))
+                        return .pruned(Task.isCancelled ? nil : try? await poller.store.prune())
+                    }
                 case .watchdog:
                     guard let interval = watchdogInterval else { break }
                     // Only a loop that can still store what it fetches counts as alive.

@@ -11,8 +11,11 @@ extension Store {
 
     /// A configured feed as the store keeps it.
     static func subscription(for feed: FeedConfig) -> FeedSubscription {
-        FeedSubscription(url: feed.url, title: feed.title, tags: feed.tags, intervalSeconds: feed.interval,
-                         configKey: configKey(of: feed))
+        var subscription = FeedSubscription(url: feed.url, title: feed.title, tags: feed.tags,
+                                            intervalSeconds: feed.interval, configKey: configKey(of: feed))
+        subscription.keepDays = feed.retention?.days
+        subscription.keepCount = feed.retention?.count
+        return subscription
     }
 
     /// What the user wrote for a feed, reduced to a fingerprint: editing the line in any
@@ -22,6 +25,7 @@ extension Store {
         var line = [feed.url, feed.title ?? "", feed.tags.joined(separator: ","), "\(feed.interval)", "\(feed.timeout)"]
         if feed.adaptive { line.append("adaptive") }
         if let agent = feed.userAgent { line.append("ua:" + agent) }
+        if let keep = feed.retention { line.append("keep:\(keep.days ?? 0),\(keep.count ?? 0)") }
         return fingerprint(Array(line.joined(separator: "\u{1F}").utf8))
     }
 }

@@ -22,7 +22,8 @@ struct ArticleWriter {
     let feedID: Int64
     let now: Date
 
-    func write(_ articles: [PreparedArticle]) throws -> ApplySummary {
+    /// Writes what changed; `presentIDs` gets the id of every article the document holds.
+    func write(_ articles: [PreparedArticle], presentIDs: inout [Int64]) throws -> ApplySummary {
         var summary = ApplySummary()
         let insert = try db.cachedStatement(sql: """
             INSERT INTO article (feedId, dedupKey, guid, link, title, author, published, updated, firstSeen,
@@ -37,10 +38,16 @@ struct ArticleWriter {
             """)
         let nowSeconds = Seconds.from(now)
         let stored = try existing(keys: articles.map(\.key))
+        let pruned = try tombstoned(keys: articles.map(\.key))
 
         for article in articles {
             let entry = article.entry, fields = article.fields, key = article.key
+            if pruned.contains(key) {
+                summary.unchanged += 1  // pruned by retention: it does not come back as new
+                continue
+            }
             if let row = stored[key] {
+                presentIDs.append(row.id)
                 guard !fields.matches(stored: row.fingerprint, entry: entry) else {
                     summary.unchanged += 1
                     continue
@@ -58,10 +65,24 @@ struct ArticleWriter {
                     nowSeconds, fields.published ?? fields.updated ?? nowSeconds, entry.summary, entry.content,
                     fields.categories, fields.enclosures, fields.fingerprint, fields.storyKey,
                 ])
+                presentIDs.append(db.lastInsertedRowID)
                 summary.inserted += 1
             }
         }
         return summary
+    }
+
+    /// The keys among `keys` that retention pruned.
+    private func tombstoned(keys: [String]) throws -> Set<String> {
+        var found = Set<String>()
+        for start in stride(from: 0, to: keys.count, by: 500) {
+            let chunk = Array(keys[start..<min(start + 500, keys.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            found.formUnion(try String.fetchAll(
+                db, sql: "SELECT dedupKey FROM tombstone WHERE feedId = ? AND dedupKey IN (\(marks))",
+                arguments: StatementArguments([feedID] + chunk)))
+        }
+        return found
     }
 
     /// The stored articles among `keys`, found with one query per chunk of keys instead

@@ -76,6 +76,19 @@ enum Schema {
             }
             try db.execute(sql: "CREATE INDEX article_storyKey ON article(storyKey) WHERE storyKey IS NOT NULL")
         }
+        migrator.registerMigration("v7: retention") { db in
+            try db.execute(sql: """
+                ALTER TABLE feed ADD COLUMN keepDays INTEGER;
+                ALTER TABLE feed ADD COLUMN keepCount INTEGER;
+                ALTER TABLE feed ADD COLUMN latestIds TEXT;   -- article ids in the latest document: never pruned
+                CREATE TABLE tombstone (                      -- pruned articles, so they never come back as new
+                    feedId INTEGER NOT NULL REFERENCES feed(id) ON DELETE CASCADE,
+                    dedupKey TEXT NOT NULL,
+                    prunedAt INTEGER NOT NULL,
+                    PRIMARY KEY (feedId, dedupKey)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

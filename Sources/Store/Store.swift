@@ -35,6 +35,9 @@ public final class Store: Sendable {
                     try db.execute(sql: "PRAGMA page_size = 16384")
                     // 8 MB of cache: a combined batch of updates fits without spilling mid-transaction.
                     try db.execute(sql: "PRAGMA cache_size = -8000")
+                    // New stores give pages freed by pruning back to the file system
+                    // (incremental_vacuum). Set on the writer only: readers may not.
+                    if !db.configuration.readonly { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL") }
                     // Checkpoints run on the Checkpointer's connection, not in the writer's commits.
                     try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
                 }
@@ -77,12 +80,14 @@ public final class Store: Sendable {
             for subscription in subscriptions {
                 // A changed line (configKey) also lifts a 410's stop: the user has looked at it.
                 try db.execute(sql: """
-                    INSERT INTO feed (url, configTitle, tags, intervalSeconds, inConfig, createdAt, configKey)
-                    VALUES (?, ?, ?, ?, 1, ?, ?)
+                    INSERT INTO feed (url, configTitle, tags, intervalSeconds, inConfig, createdAt, configKey, keepDays, keepCount)
+                    VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
                     ON CONFLICT(url) DO UPDATE SET configTitle = excluded.configTitle, tags = excluded.tags,
-                        intervalSeconds = excluded.intervalSeconds, inConfig = 1, configKey = excluded.configKey
+                        intervalSeconds = excluded.intervalSeconds, inConfig = 1, configKey = excluded.configKey,
+                        keepDays = excluded.keepDays, keepCount = excluded.keepCount
                     """, arguments: [subscription.url, subscription.title, subscription.tags.joined(separator: ","),
-                                     subscription.intervalSeconds, Seconds.from(now), subscription.configKey])
+                                     subscription.intervalSeconds, Seconds.from(now), subscription.configKey,
+                                     subscription.keepDays, subscription.keepCount])
             }
         }
     }
@@ -156,7 +161,11 @@ public final class Store: Sendable {
         ]
         switch update.result {
         case .fetched(let title, let siteLink, _):
-            summary = try ArticleWriter(db: db, feedID: feedID, now: update.fetchedAt).write(prepared)
+            var present: [Int64] = []
+            summary = try ArticleWriter(db: db, feedID: feedID, now: update.fetchedAt).write(prepared, presentIDs: &present)
+            // What the latest document holds is never pruned.
+            assignments.append("latestIds = :latest")
+            arguments.updateValue(present.map(String.init).joined(separator: ","), forKey: "latest")
             assignments += ["title = coalesce(:title, title)", "siteLink = coalesce(:site, siteLink)",
                             "lastSuccessAt = :fetched", "lastOutcome = 'ok'", "lastError = NULL", "errorCount = 0",
                             "lastBodyAt = :fetched"]

@@ -9,6 +9,10 @@ public struct FeedSubscription: Sendable, Equatable {
     public var intervalSeconds: Int
     /// Changes whenever the feed's feeds.conf line changes; a feed gone (410) comes back then.
     public var configKey: String
+    /// Retention (`keep=`): prune articles older than this many days…
+    public var keepDays: Int?
+    /// …or beyond this many newest. nil and nil keep everything.
+    public var keepCount: Int?
 
     public init(url: String, title: String? = nil, tags: [String] = [], intervalSeconds: Int, configKey: String = "") {
         self.url = url
@@ -158,5 +162,19 @@ public struct ArticleQuery: Sendable {
         self.feed = feed
         self.limit = limit
         self.allCopies = allCopies
+    }
+}
+
+/// What `Store.prune` removed.
+public struct PruneSummary: Sendable, Equatable {
+    public var articles = 0
+    public var feeds = 0
+    /// Bytes the database file shrank by (freed pages returned to the file system).
+    public var bytesFreed: Int64 = 0
+
+    public init(articles: Int = 0, feeds: Int = 0, bytesFreed: Int64 = 0) {
+        self.articles = articles
+        self.feeds = feeds
+        self.bytesFreed = bytesFreed
     }
 }

@@ -9,6 +9,6 @@ struct Aggregator: AsyncParsableCommand {
         abstract: "Read and manage the articles collected by aggregatord.",
         version: UserAgent.version,
         subcommands: [ListCommand.self, ShowCommand.self, FetchCommand.self, FeedsCommand.self, ImportOPMLCommand.self,
-                      ExportOPMLCommand.self, ExportCommand.self, StatsCommand.self, ParseCommand.self,
+                      ExportOPMLCommand.self, ExportCommand.self, StatsCommand.self, PruneCommand.self, ParseCommand.self,
                       CheckConfigCommand.self])
 }

@@ -31,7 +31,7 @@ import Testing
 
         let misplaced = parse("https://a.example/feed host-spacing=1s\n")
         #expect(misplaced.errors.map(\.description)
-            == ["feeds.conf:1: unknown option 'host-spacing' (known: title, tags, interval, timeout, adaptive, user-agent)"])
+            == ["feeds.conf:1: unknown option 'host-spacing' (known: title, tags, interval, timeout, adaptive, user-agent, keep)"])
     }
 
     @Test func withoutSettingsTheFetcherDefaultsApply() {
@@ -66,5 +66,30 @@ import Testing
     @Test(arguments: ["", "ms", "-1s", "1.5s", "0ms0"])
     func badSpacingsDoNot(text: String) {
         #expect(Interval.fractionalSeconds(from: text) == nil)
+    }
+}
+
+@Suite struct RetentionOptionTests {
+    @Test(arguments: [("90d", Retention(days: 90)), ("500", Retention(count: 500)), ("30d,1000", Retention(days: 30, count: 1000)),
+                      ("1000,30d", Retention(days: 30, count: 1000))])
+    func keepValuesParse(text: String, retention: Retention) {
+        #expect(Retention.parse(text) == retention)
+    }
+
+    @Test(arguments: ["", "0", "0d", "5w", "30d,40d", "1,2", "-3", "30d,"])
+    func badKeepValuesDoNot(text: String) {
+        #expect(Retention.parse(text) == nil)
+    }
+
+    @Test func keepIsInheritedAndAllKeepsEverything() {
+        let config = ConfigParser.parse(text: """
+            default keep=90d
+            https://a.example/feed
+            https://b.example/feed keep=all
+            https://c.example/feed keep=forever
+            """, path: "feeds.conf", baseDirectory: "/")
+        #expect(config.feeds.map(\.retention) == [Retention(days: 90), nil])
+        #expect(config.errors.map(\.description)
+            == ["feeds.conf:4: invalid keep 'forever': use days (90d), a count (500), both (90d,500) or all"])
     }
 }

@@ -285,3 +285,36 @@ import TestSupport
         #expect(atom.stdout.contains("<source><id>file://"))
     }
 }
+
+@Suite(.serialized) struct PruneCommandTests {
+    @Test func pruneDeletesBeyondKeepAndPrunedArticlesStayGone() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("prune-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let feed = folder.appendingPathComponent("feed.xml")
+        func write(_ ids: [Int]) throws {
+            let items = ids.map { "<item><guid>g\($0)</guid><title>Item \($0)</title><pubDate>Sat, 0\($0) Oct 2020 08:00:00 GMT</pubDate></item>" }
+            try "<rss version=\"2.0\"><channel><title>F</title>\(items.joined())</channel></rss>".write(to: feed, atomically: true, encoding: .utf8)
+        }
+        try "file:feed.xml keep=2\n".write(to: folder.appendingPathComponent("feeds.conf"), atomically: true, encoding: .utf8)
+        let paths = ["--config", folder.appendingPathComponent("feeds.conf").path, "--data", folder.appendingPathComponent("data").path]
+        func run(_ arguments: [String]) async throws -> ProcessResult {
+            try await ProcessRunner.run(EndToEndTests.cli, arguments + paths, environment: ["TZ": "UTC"])
+        }
+        try write([1, 2, 3, 4])
+        #expect(try await run(["fetch"]).stdout.contains("4 new"))
+        try write([5])
+        #expect(try await run(["fetch"]).stdout.contains("1 new"))
+
+        let prune = try await run(["prune"])
+        #expect(prune.status == 0, "\(prune.stderr)")
+        #expect(prune.stdout.hasPrefix("pruned 3 articles from 1 feeds; "))
+        let titles = try await run(["list", "--format", "tsv"])
+        #expect(titles.stdout.split(separator: "\n").map { String($0.split(separator: "\t")[4]) } == ["Item 5", "Item 4"])
+
+        // The publisher re-lists a pruned article: it is not new again.
+        try write([1, 5])
+        #expect(try await run(["fetch"]).stdout.contains("0 new"))
+        #expect(try await run(["prune"]).stdout.hasPrefix("pruned 0 articles"))
+    }
+}

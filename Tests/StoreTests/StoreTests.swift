@@ -310,3 +310,50 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         #expect(changed == ApplySummary(updated: 1))
     }
 }
+
+/// keep=: what is pruned, what never is, and that pruned articles stay gone.
+@Suite struct RetentionTests {
+    let day = 86_400.0
+
+    func subscribe(_ store: Store, days: Int? = nil, count: Int? = nil) throws {
+        var subscription = FeedSubscription(url: feedURL, intervalSeconds: 1800)
+        subscription.keepDays = days
+        subscription.keepCount = count
+        try store.syncFeeds([subscription])
+    }
+
+    func items(_ ids: [Int], at date: Date) -> [ParsedEntry] {
+        ids.map { entry("g\($0)", title: "Item \($0)", published: date.addingTimeInterval(Double($0) * 60)) }
+    }
+
+    @Test func aCountKeepsTheNewestAndNeverWhatTheLatestDocumentHolds() async throws {
+        let temp = try TemporaryStore()
+        try subscribe(temp.store, count: 3)
+        try await temp.store.apply(fetched(items([1, 2, 3, 4, 5], at: t0)), toFeed: feedURL)
+        // The latest document holds only item 1 (the oldest): it stays, whatever the count.
+        try await temp.store.apply(fetched(items([1], at: t0), at: t0.addingTimeInterval(60)), toFeed: feedURL)
+        let summary = try await temp.store.prune(now: t0.addingTimeInterval(day))
+        #expect(summary.articles == 1)  // item 2: not among the newest 3, not in the latest document
+        #expect(summary.feeds == 1)
+        let left = try temp.store.articles(ArticleQuery(allCopies: true)).map(\.title)
+        #expect(left == ["Item 5", "Item 4", "Item 3", "Item 1"])
+
+        // Item 2 was pruned: seen again, it is not new.
+        let again = try await temp.store.apply(fetched(items([2], at: t0), at: t0.addingTimeInterval(120)), toFeed: feedURL)
+        #expect(again == ApplySummary(unchanged: 1))
+        #expect(try temp.store.articleCount() == 4)
+    }
+
+    @Test func daysPruneByDateAndNothingWithoutKeep() async throws {
+        let temp = try TemporaryStore()
+        try subscribe(temp.store)  // no keep=: everything stays
+        try await temp.store.apply(fetched(items([1, 2], at: t0.addingTimeInterval(-40 * day))), toFeed: feedURL)
+        try await temp.store.apply(fetched(items([3], at: t0), at: t0.addingTimeInterval(60)), toFeed: feedURL)
+        #expect(try await temp.store.prune(now: t0) == PruneSummary())
+
+        try subscribe(temp.store, days: 30)
+        let summary = try await temp.store.prune(now: t0)
+        #expect(summary.articles == 2)
+        #expect(try temp.store.articles(ArticleQuery(allCopies: true)).map(\.title) == ["Item 3"])
+    }
+}
