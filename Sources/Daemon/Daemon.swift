@@ -88,6 +88,15 @@ public final class Daemon: Sendable {
             if watchdogInterval != nil {
                 group.addTask { .watchdog }  // the first keep-alive at once
             }
+            // Full-text indexing of what was stored, off the polls' path: a batch at a time
+            // through the same writer, resting while nothing waits.
+            group.addTask { [poller] in
+                while !Task.isCancelled {
+                    let indexed = (try? await poller.store.indexPending()) ?? 0
+                    if indexed == 0 { try? await Task.sleep(nanoseconds: 2_000_000_000) }
+                }
+                return .wake
+            }
             group.addTask { [poller] in
                 try? await Task.sleep(nanoseconds: UInt64(Self.pruneDelay * 1e9))
                 return .pruned(Task.isCancelled ? nil : try? await poller.store.prune())

@@ -36,6 +36,7 @@ struct ArticleWriter {
                 changedAt = ?, storyKey = ?
             WHERE id = ?
             """)
+        let queueForSearch = try db.cachedStatement(sql: "INSERT OR IGNORE INTO search_pending (articleId) VALUES (?)")
         let nowSeconds = Seconds.from(now)
         let stored = try existing(keys: articles.map(\.key))
         let pruned = try tombstoned(keys: articles.map(\.key))
@@ -53,6 +54,8 @@ struct ArticleWriter {
                     continue
                 }
                 let firstSeen = row.firstSeen
+                try SearchIndex.forget(articleID: row.id, in: db)
+                try queueForSearch.execute(arguments: [row.id])
                 try update.execute(arguments: [
                     entry.id, entry.link, entry.title, entry.author, fields.published, fields.updated,
                     fields.published ?? fields.updated ?? firstSeen, entry.summary, entry.content,
@@ -66,6 +69,7 @@ struct ArticleWriter {
                     fields.categories, fields.enclosures, fields.fingerprint, fields.storyKey,
                 ])
                 presentIDs.append(db.lastInsertedRowID)
+                try queueForSearch.execute(arguments: [db.lastInsertedRowID])
                 summary.inserted += 1
             }
         }

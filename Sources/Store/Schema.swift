@@ -89,6 +89,17 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v8: full-text search") { db in
+            // Contentless: the index holds words, not a second copy of every article. New
+            // articles wait in search_pending and are indexed off the poll's path
+            // (SearchIndexer); every existing article starts there too.
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE article_fts USING fts5(title, body, content='',
+                    tokenize='unicode61 remove_diacritics 2');
+                CREATE TABLE search_pending (articleId INTEGER PRIMARY KEY);
+                INSERT INTO search_pending SELECT id FROM article;
+                """)
+        }
         return migrator
     }
 }

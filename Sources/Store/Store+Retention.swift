@@ -22,20 +22,27 @@ extension Store {
             let latest = ((feed["latestIds"] as String?) ?? "").split(separator: ",").compactMap { Int64($0) }
             let removed = try await writer.write { db -> Int in
                 let cutoff = days.map { Seconds.from(now) - Int64($0) * 86_400 }
-                let keys = try String.fetchAll(db, sql: """
-                    DELETE FROM article
+                let doomed = try Row.fetchAll(db, sql: """
+                    SELECT id, dedupKey FROM article
                     WHERE feedId = :feed
                       AND id NOT IN (SELECT value FROM json_each(:latest))
                       AND ((:cutoff IS NOT NULL AND sortDate < :cutoff)
                         OR (:count IS NOT NULL AND id NOT IN (
                               SELECT id FROM article WHERE feedId = :feed ORDER BY sortDate DESC, id DESC LIMIT :count)))
-                    RETURNING dedupKey
                     """, arguments: ["feed": feedID, "latest": "[" + latest.map(String.init).joined(separator: ",") + "]",
                                      "cutoff": cutoff, "count": count])
                 let tombstone = try db.cachedStatement(
                     sql: "INSERT OR IGNORE INTO tombstone (feedId, dedupKey, prunedAt) VALUES (?, ?, ?)")
-                for key in keys { try tombstone.execute(arguments: [feedID, key, Seconds.from(now)]) }
-                return keys.count
+                let delete = try db.cachedStatement(sql: "DELETE FROM article WHERE id = ?")
+                let unqueue = try db.cachedStatement(sql: "DELETE FROM search_pending WHERE articleId = ?")
+                for row in doomed {
+                    let id: Int64 = row["id"]
+                    try SearchIndex.forget(articleID: id, in: db)
+                    try unqueue.execute(arguments: [id])
+                    try delete.execute(arguments: [id])
+                    try tombstone.execute(arguments: [feedID, row["dedupKey"] as String, Seconds.from(now)])
+                }
+                return doomed.count
             }
             summary.articles += removed
             if removed > 0 { summary.feeds += 1 }

@@ -53,7 +53,18 @@ public final class Store: Sendable {
                 var configuration = Configuration()
                 configuration.readonly = true
                 configuration.busyMode = .timeout(10)
-                let pool = try DatabasePool(path: path, configuration: configuration)
+                var pool = try DatabasePool(path: path, configuration: configuration)
+                // A store written by an older version: upgrade it when this user may write
+                // it (the migrations are the writer's), else say how.
+                if try !pool.read({ try Schema.migrator.hasCompletedMigrations($0) }) {
+                    guard access(path, W_OK) == 0 else {
+                        throw OpenError(path: path, reason: "written by an older aggregator: start aggregatord "
+                            + "(or run aggregator fetch) once to upgrade it")
+                    }
+                    try pool.close()
+                    _ = try Store(directory: directory, writable: true)
+                    pool = try DatabasePool(path: path, configuration: configuration)
+                }
                 reader = pool
                 writer = nil
                 combiner = nil
@@ -237,6 +248,10 @@ public final class Store: Sendable {
         if let tag = query.tag {
             conditions.append(hasTag)
             arguments += [tag]
+        }
+        if let search = query.search {
+            conditions.append("a.id IN (SELECT rowid FROM article_fts WHERE article_fts MATCH ?)")
+            arguments += [SearchIndex.matchExpression(search) ?? "\"\""]
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let sql = "\(StoredArticle.selectSQL) \(whereClause) ORDER BY a.sortDate DESC, a.id DESC"

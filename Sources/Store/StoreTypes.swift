@@ -150,6 +150,8 @@ public struct ArticleQuery: Sendable {
     public var feed: String?
     /// Only feeds carrying this tag.
     public var tag: String?
+    /// Only articles matching these words (full-text, as `search` takes them).
+    public var search: String?
     public var limit: Int?
     /// Stories (or copies, with `allCopies`) to skip first: paging.
     public var offset: Int = 0

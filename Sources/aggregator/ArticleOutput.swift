@@ -23,9 +23,10 @@ enum ArticleOutput {
                 title = TerminalText.fit(title, titleRoom)
                 link = TerminalText.fit(link, max(room - title.count - 2, 0))
             }
-            guard colour else { return "\(date)  \(feed)  \(title)  \(link)\(also)" }
-            return "\(Style.dim)\(date)\(Style.reset)  \(Style.feed)\(feed)\(Style.reset)  \(title)  "
-                + "\(Style.dim)\(link)\(also)\(Style.reset)"
+            let tail = (link.isEmpty ? "" : "  " + link) + also
+            guard colour else { return "\(date)  \(feed)  \(title)\(tail)" }
+            return "\(Style.dim)\(date)\(Style.reset)  \(Style.feed)\(feed)\(Style.reset)  \(title)"
+                + "\(Style.dim)\(tail)\(Style.reset)"
         }
     }
 

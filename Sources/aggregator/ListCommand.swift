@@ -3,7 +3,7 @@ import CommandSupport
 import Foundation
 import Store
 
-struct ListCommand: ParsableCommand {
+struct ListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List collected articles, newest first.",
@@ -18,6 +18,9 @@ struct ListCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Only articles of feeds with this tag (tags= in feeds.conf).", valueName: "tag"))
     var tag: String?
+
+    @Option(help: ArgumentHelp("Only articles matching these words (full-text, as search takes them).", valueName: "words"))
+    var search: String?
 
     @Option(help: "At most this many articles.")
     var limit: Int?
@@ -40,13 +43,15 @@ struct ListCommand: ParsableCommand {
         try filters.validate()
     }
 
-    func run() throws {
+    func run() async throws {
         let resolved = paths.resolve(writable: false)
         let store = try openStoreForReading(resolved.data)
         var query = ArticleQuery(since: filters.since?.date, until: filters.until?.endBound, feed: filters.feed,
                                  limit: limit, allCopies: all)
         query.tag = tag
         query.offset = offset
+        query.search = search
+        if search != nil { try await SearchIndexing.catchUp(store, directory: resolved.data) }
         let articles = try store.articles(query)
         let terminal = Terminal.standardOutput
         let lines: [String]

@@ -318,3 +318,47 @@ import TestSupport
         #expect(try await run(["prune"]).stdout.hasPrefix("pruned 0 articles"))
     }
 }
+
+@Suite(.serialized) struct SearchCommandTests {
+    @Test func searchIndexesWhatFetchStoredAndShowsSnippets() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("search-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try """
+            <rss version="2.0"><channel><title>Desk</title>
+            <item><guid>1</guid><title>Harvest report</title><pubDate>Sat, 31 Oct 2020 08:00:00 GMT</pubDate>
+              <description>Farmers brought in a record wheat harvest this autumn.</description></item>
+            <item><guid>2</guid><title>Wheat prices</title><pubDate>Fri, 30 Oct 2020 08:00:00 GMT</pubDate>
+              <description>Markets moved.</description></item>
+            <item><guid>3</guid><title>Other</title><pubDate>Thu, 29 Oct 2020 08:00:00 GMT</pubDate>
+              <description>Nothing to see.</description></item>
+            </channel></rss>
+            """.write(to: folder.appendingPathComponent("desk.xml"), atomically: true, encoding: .utf8)
+        try "file:desk.xml\n".write(to: folder.appendingPathComponent("feeds.conf"), atomically: true, encoding: .utf8)
+        let paths = ["--config", folder.appendingPathComponent("feeds.conf").path, "--data", folder.appendingPathComponent("data").path]
+        func run(_ arguments: [String]) async throws -> ProcessResult {
+            try await ProcessRunner.run(EndToEndTests.cli, arguments + paths, environment: ["TZ": "UTC"])
+        }
+        #expect(try await run(["fetch"]).status == 0)
+
+        let search = try await run(["search", "wheat"])
+        #expect(search.status == 0, "\(search.stderr)")
+        #expect(search.stdout == """
+            2020-10-30 08:00  Desk  Wheat prices
+                Markets moved.
+            2020-10-31 08:00  Desk  Harvest report
+                Farmers brought in a record **wheat** harvest this autumn.
+
+            """)
+        let jsonl = try await run(["search", "harvest", "--format", "jsonl"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(jsonl.stdout.utf8)) as? [String: Any])
+        #expect(object["title"] as? String == "Harvest report")
+        #expect((object["snippet"] as? String)?.contains("**harvest**") == true)
+
+        let listed = try await run(["list", "--search", "wheat", "--format", "tsv"])
+        #expect(listed.stdout.split(separator: "\n").map { String($0.split(separator: "\t")[4]) } == ["Harvest report", "Wheat prices"])
+        let none = try await run(["search", "nothingatall"])
+        #expect(none.stdout.isEmpty)
+        #expect(none.stderr.contains("no matches for nothingatall"))
+    }
+}

@@ -357,3 +357,54 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         #expect(try temp.store.articles(ArticleQuery(allCopies: true)).map(\.title) == ["Item 3"])
     }
 }
+
+/// Full-text search: queued on store, indexed in batches, kept right through changes and pruning.
+@Suite struct SearchTests {
+    @Test func findsRanksAndFollowsChanges() async throws {
+        let temp = try TemporaryStore()
+        let store = temp.store
+        try await store.apply(fetched([
+            entry("a", title: "Climate summit opens", content: "<p>Leaders meet.</p>"),
+            entry("b", title: "Sports", content: "<p>The climate in the stadium was electric &amp; loud.</p>"),
+            entry("c", title: "Café culture", content: "<p>Nothing here.</p>"),
+        ]), toFeed: feedURL)
+        #expect(try store.pendingSearchCount() == 3)
+        #expect(try store.search("climate").isEmpty)  // not indexed yet
+        #expect(try await store.indexPending() == 3)
+        #expect(try store.pendingSearchCount() == 0)
+
+        let results = try store.search("climate")
+        #expect(results.map(\.article.title) == ["Climate summit opens", "Sports"])  // the title match first
+        #expect(results[1].snippet.contains("[climate]"))
+        #expect(try store.search("cafe").map(\.article.title) == ["Café culture"])  // accents folded
+        #expect(try store.search("stad*").map(\.article.title) == ["Sports"])
+        #expect(try store.search("\"electric\" AND loud C++").isEmpty)  // quotes and operators are just words
+        #expect(try store.search("electric loud").map(\.article.title) == ["Sports"])
+
+        // A changed article is re-indexed: its old words no longer find it.
+        try await store.apply(fetched([entry("b", title: "Sports", content: "<p>Rain stopped play.</p>")],
+                                      at: t0.addingTimeInterval(60)), toFeed: feedURL)
+        try await store.indexPending()
+        #expect(try store.search("rain").map(\.article.title) == ["Sports"])
+        #expect(try store.search("stadium").isEmpty)
+        #expect(try store.articles(ArticleQuery()).count == 3)
+        var query = ArticleQuery()
+        query.search = "leaders"
+        #expect(try store.articles(query).map(\.title) == ["Climate summit opens"])
+    }
+
+    @Test func prunedArticlesLeaveTheIndex() async throws {
+        let temp = try TemporaryStore()
+        var subscription = FeedSubscription(url: feedURL, intervalSeconds: 1800)
+        subscription.keepCount = 1
+        try temp.store.syncFeeds([subscription])
+        try await temp.store.apply(fetched([entry("old", title: "Old unicorn", published: t0)]), toFeed: feedURL)
+        try await temp.store.indexPending()
+        try await temp.store.apply(fetched([entry("new", title: "New zebra", published: t0.addingTimeInterval(60))],
+                                           at: t0.addingTimeInterval(60)), toFeed: feedURL)
+        #expect(try await temp.store.prune(now: t0.addingTimeInterval(120)).articles == 1)
+        try await temp.store.indexPending()
+        #expect(try temp.store.search("unicorn").isEmpty)
+        #expect(try temp.store.search("zebra").count == 1)
+    }
+}
