@@ -71,6 +71,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // Times the store at scale (Benchmarks/StoreBenchmark/main.swift says how to run it).
+        .executableTarget(name: "store-bench", dependencies: ["Store", "FeedParser"], path: "Benchmarks/StoreBenchmark"),
+
         // Tests mirror the targets; EndToEndTests run the built binaries.
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(

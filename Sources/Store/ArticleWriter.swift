@@ -27,13 +27,13 @@ struct ArticleWriter {
         var summary = ApplySummary()
         let insert = try db.cachedStatement(sql: """
             INSERT INTO article (feedId, dedupKey, guid, link, title, author, published, updated, firstSeen,
-                sortDate, summary, content, categories, enclosures, fingerprint, storyKey)
+                sortDate, summary, content, categories, enclosures, fingerprint, storyHash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let update = try db.cachedStatement(sql: """
             UPDATE article SET guid = ?, link = ?, title = ?, author = ?, published = ?, updated = ?,
                 sortDate = ?, summary = ?, content = ?, categories = ?, enclosures = ?, fingerprint = ?,
-                changedAt = ?, storyKey = ?
+                changedAt = ?, storyHash = ?
             WHERE id = ?
             """)
         let queueForSearch = try db.cachedStatement(sql: "INSERT OR IGNORE INTO search_pending (articleId) VALUES (?)")
@@ -59,14 +59,14 @@ struct ArticleWriter {
                 try update.execute(arguments: [
                     entry.id, entry.link, entry.title, entry.author, fields.published, fields.updated,
                     fields.published ?? fields.updated ?? firstSeen, entry.summary, entry.content,
-                    fields.categories, fields.enclosures, fields.fingerprint, nowSeconds, fields.storyKey, row.id,
+                    fields.categories, fields.enclosures, fields.fingerprint, nowSeconds, fields.storyHash, row.id,
                 ])
                 summary.updated += 1
             } else {
                 try insert.execute(arguments: [
                     feedID, key, entry.id, entry.link, entry.title, entry.author, fields.published, fields.updated,
                     nowSeconds, fields.published ?? fields.updated ?? nowSeconds, entry.summary, entry.content,
-                    fields.categories, fields.enclosures, fields.fingerprint, fields.storyKey,
+                    fields.categories, fields.enclosures, fields.fingerprint, fields.storyHash,
                 ])
                 presentIDs.append(db.lastInsertedRowID)
                 try queueForSearch.execute(arguments: [db.lastInsertedRowID])
@@ -114,10 +114,10 @@ struct StoredFields: Sendable {
     let categories: String?
     let enclosures: String?
     let fingerprint: String
-    let storyKey: String?
+    let storyHash: Int64?
 
     init(_ entry: ParsedEntry) {
-        storyKey = StoryKey.of(entry.link)
+        storyHash = StoryKey.hash(entry.link)
         published = entry.published.map(Seconds.from)
         updated = entry.updated.map(Seconds.from)
         categories = entry.categories.isEmpty ? nil : JSONText.encode(entry.categories)

@@ -11,6 +11,9 @@ final class Checkpointer: @unchecked Sendable {  // `running` and `requested` on
     private let lock = NSLock()
     private var running = false
     private var requested = false
+    private var lastRun = DispatchTime(uptimeNanoseconds: 0)
+    /// At most one checkpoint a second: each one fsyncs twice, and commits come far more often.
+    static let minimumSpacing: UInt64 = 1_000_000_000
 
     init(path: String) throws {
         var configuration = Configuration()
@@ -20,6 +23,9 @@ final class Checkpointer: @unchecked Sendable {  // `running` and `requested` on
 
     func request() {
         let start = lock.withLock { () -> Bool in
+            if !running, DispatchTime.now().uptimeNanoseconds - lastRun.uptimeNanoseconds < Self.minimumSpacing {
+                return false  // the WAL just grows a little; the next request after the spacing folds it in
+            }
             if running {
                 requested = true
                 return false
@@ -37,11 +43,16 @@ final class Checkpointer: @unchecked Sendable {  // `running` and `requested` on
 
     private func run() {
         while true {
-            lock.withLock { requested = false }
+            lock.withLock {
+                requested = false
+                lastRun = DispatchTime.now()
+            }
             // A failure (busy, disk) is retried at the next request; the writer never depends on it.
             try? connection.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)") }
             let again = lock.withLock { () -> Bool in
-                if requested { return true }
+                if requested && DispatchTime.now().uptimeNanoseconds - lastRun.uptimeNanoseconds >= Self.minimumSpacing {
+                    return true
+                }
                 running = false
                 return false
             }

@@ -2,7 +2,7 @@ import GRDB
 
 extension FeedState {
     static let selectSQL = """
-        SELECT feed.*, (SELECT count(*) FROM article WHERE article.feedId = feed.id) AS articleCount FROM feed
+        SELECT feed.* FROM feed
         """
 
     init(row: Row) {
@@ -24,7 +24,7 @@ extension StoredArticle {
     static let selectSQL = """
         SELECT a.id, f.url AS feedURL, coalesce(f.configTitle, f.title, f.url) AS feedTitle, a.guid, a.link,
             a.title, a.author, a.published, a.updated, a.firstSeen, a.changedAt, a.sortDate, a.summary,
-            a.content, a.categories, a.storyKey
+            a.content, a.categories, a.storyHash
         FROM article a JOIN feed f ON f.id = a.feedId
         """
 
@@ -35,6 +35,6 @@ extension StoredArticle {
             published: Seconds.date(row["published"]), updated: Seconds.date(row["updated"]),
             firstSeen: Seconds.date(row["firstSeen"])!, changedAt: Seconds.date(row["changedAt"]),
             date: Seconds.date(row["sortDate"])!, summary: row["summary"], content: row["content"],
-            categories: JSONText.decodeStrings(row["categories"]), storyKey: row["storyKey"])
+            categories: JSONText.decodeStrings(row["categories"]), story: row["storyHash"])
     }
 }

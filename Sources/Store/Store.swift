@@ -265,12 +265,12 @@ public final class Store: Sendable {
             // One story, many feeds: the newest copy stands for the story (read in order
             // until `limit` stories), then names every other feed that carried it.
             var stories: [StoredArticle] = []
-            var seen = Set<String>()
+            var seen = Set<Int64>()
             var skipped = 0
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
             while let row = try rows.next() {
                 let article = StoredArticle(row: row)
-                if let key = article.storyKey {
+                if let key = article.story {
                     guard seen.insert(key).inserted else { continue }
                 }
                 if skipped < query.offset {
@@ -280,19 +280,19 @@ public final class Store: Sendable {
                 stories.append(article)
                 if let limit = query.limit, stories.count >= limit { break }
             }
-            let keys = stories.compactMap(\.storyKey)
+            let keys = stories.compactMap(\.story)
             guard !keys.isEmpty else { return stories }
-            var feedsByStory: [String: [(url: String, title: String)]] = [:]
+            var feedsByStory: [Int64: [(url: String, title: String)]] = [:]
             for start in stride(from: 0, to: keys.count, by: 500) {
                 let chunk = Array(keys[start..<min(start + 500, keys.count)])
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 let copies = try Row.fetchCursor(db, sql: """
-                    SELECT a.storyKey, f.url, coalesce(f.configTitle, f.title, f.url) AS feedTitle
+                    SELECT a.storyHash, f.url, coalesce(f.configTitle, f.title, f.url) AS feedTitle
                     FROM article a JOIN feed f ON f.id = a.feedId
-                    WHERE a.storyKey IN (\(marks)) ORDER BY a.sortDate DESC, a.id DESC
+                    WHERE a.storyHash IN (\(marks)) ORDER BY a.sortDate DESC, a.id DESC
                     """, arguments: StatementArguments(chunk))
                 while let copy = try copies.next() {
-                    let key: String = copy[0], url: String = copy[1], title: String = copy[2]
+                    let key: Int64 = copy[0], url: String = copy[1], title: String = copy[2]
                     if !feedsByStory[key, default: []].contains(where: { $0.url == url }) {
                         feedsByStory[key, default: []].append((url, title))
                     }
@@ -300,7 +300,7 @@ public final class Store: Sendable {
             }
             return stories.map { story in
                 var story = story
-                if let key = story.storyKey {
+                if let key = story.story {
                     story.alsoIn = feedsByStory[key, default: []].filter { $0.url != story.feedURL }.map(\.title)
                 }
                 return story

@@ -134,8 +134,8 @@ public struct StoredArticle: Sendable, Equatable {
     public var summary: String?
     public var content: String?
     public var categories: [String]
-    /// The canonical link that makes copies in several feeds one story.
-    public var storyKey: String? = nil
+    /// Hash of the canonical link that makes copies in several feeds one story.
+    public var story: Int64? = nil
     /// The other feeds (titles) that carried the same story, when copies are folded into one.
     public var alsoIn: [String] = []
 }

@@ -28,4 +28,9 @@ enum StoryKey {
         if components.path.isEmpty { components.path = "/" }
         return components.string
     }
+
+    /// The story's identity as stored: a stable 64-bit hash of the canonical link.
+    static func hash(_ link: String?) -> Int64? {
+        of(link).map { Int64(bitPattern: UInt64(Hash.fnv1a64Hex([$0]), radix: 16) ?? 0) }
+    }
 }
