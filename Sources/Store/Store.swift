@@ -20,7 +20,8 @@ public final class Store: Sendable {
     private let combiner: WriteCombiner?
 
     /// Opens (creating it when `writable`) the store in `directory`.
-    public init(directory: String, writable: Bool) throws(OpenError) {
+    /// `walLimit`: the WAL size past which the writer empties it (tests use a small one).
+    public init(directory: String, writable: Bool, walLimit: Int64 = WriteCombiner.defaultWALLimit) throws(OpenError) {
         let path = directory + "/" + Self.fileName
         self.path = path
         do {
@@ -45,7 +46,7 @@ public final class Store: Sendable {
                 try Schema.migrator.migrate(pool)
                 reader = pool
                 writer = pool
-                combiner = WriteCombiner(writer: pool, checkpointer: try Checkpointer(path: path))
+                combiner = WriteCombiner(writer: pool, checkpointer: try Checkpointer(path: path), walLimit: walLimit)
             } else {
                 guard FileManager.default.fileExists(atPath: path) else {
                     throw OpenError(path: path, reason: "no store here yet (run `aggregator fetch` or start aggregatord)")

@@ -7,7 +7,7 @@ import GRDB
 ///
 /// Why: every transaction rewrites the index pages it touches (`sortDate` is spread over
 /// the whole index), so 500 one-feed transactions wrote five times the bytes they stored.
-final class WriteCombiner: @unchecked Sendable {  // `pending` and `draining` only under `lock`
+public final class WriteCombiner: @unchecked Sendable {  // `pending` and `draining` only under `lock`
     private struct Job {
         let url: String
         let update: FeedUpdate
@@ -29,9 +29,10 @@ final class WriteCombiner: @unchecked Sendable {  // `pending` and `draining` on
     /// writer only piles parsed documents in memory and takes CPU the writer needs.
     static let backlogLimit = 16
 
-    init(writer: any DatabaseWriter, checkpointer: Checkpointer) {
+    init(writer: any DatabaseWriter, checkpointer: Checkpointer, walLimit: Int64) {
         self.writer = writer
         self.checkpointer = checkpointer
+        self.walLimit = walLimit
     }
 
     func submit(url: String, update: FeedUpdate, prepared: [PreparedArticle]) async throws -> ApplySummary {
@@ -45,6 +46,20 @@ final class WriteCombiner: @unchecked Sendable {  // `pending` and `draining` on
             // Not a child of the caller: a cancelled poll must not abandon the others' batch.
             if startDrain { Task.detached { await self.drain() } }
         }
+    }
+
+    /// Past this size the writer itself folds the WAL back and empties it. Background
+    /// (PASSIVE) checkpoints cannot reset the WAL while commits follow each other without
+    /// a pause — a sustained ingest grew it to 16 GB before this bound.
+    public static let defaultWALLimit: Int64 = 64 * 1024 * 1024
+    private let walLimit: Int64
+
+    private func boundWAL() {
+        let wal = writer.path + "-wal"
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size]) as? Int64, size > walLimit
+        else { return }
+        checkpointer.waitUntilIdle()
+        try? writer.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
     /// Returns once the writer's queue is short enough to be worth adding to.
@@ -91,8 +106,9 @@ final class WriteCombiner: @unchecked Sendable {  // `pending` and `draining` on
             } catch {
                 results = Array(repeating: .failure(error), count: batch.count)
             }
-            checkpointer.request()
             for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
+            boundWAL()
+            checkpointer.request()
         }
     }
 }

@@ -408,3 +408,29 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         #expect(try temp.store.search("zebra").count == 1)
     }
 }
+
+@Suite struct WALBoundTests {
+    @Test func sustainedWritesNeverLetTheWALGrowPastItsLimit() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("wal-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try Store(directory: folder, writable: true, walLimit: 512 * 1024)
+        let body = String(repeating: "<p>words and more words</p>", count: 100)  // ~2.8 KB an article
+        var largest: Int64 = 0
+        for round in 0..<20 {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for feed in 0..<4 {
+                    group.addTask {
+                        let entries = (0..<20).map { entry("r\(round)-f\(feed)-\($0)", title: "T", content: body) }
+                        _ = try await store.apply(fetched(entries), toFeed: "http://example.org/\(feed).xml")
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let size = (try? FileManager.default.attributesOfItem(atPath: store.path + "-wal")[.size] as? Int64) ?? 0
+            largest = max(largest, size)
+        }
+        // ~4.5 MB were written; the WAL was emptied whenever it passed 512 KB (a batch may overshoot).
+        #expect(largest < 2 * 1024 * 1024, "WAL reached \(largest) bytes")
+        #expect(try store.articleCount() == 1600)
+    }
+}
