@@ -42,6 +42,8 @@ extension Store {
                     try delete.execute(arguments: [id])
                     try tombstone.execute(arguments: [feedID, row["dedupKey"] as String, Seconds.from(now)])
                 }
+                try db.execute(sql: "UPDATE feed SET articleCount = articleCount - ? WHERE id = ?",
+                               arguments: [doomed.count, feedID])
                 return doomed.count
             }
             summary.articles += removed

@@ -177,6 +177,8 @@ public final class Store: Sendable {
             summary = try ArticleWriter(db: db, feedID: feedID, now: update.fetchedAt).write(prepared, presentIDs: &present)
             // What the latest document holds is never pruned.
             assignments.append("latestIds = :latest")
+            assignments.append("articleCount = articleCount + :inserted")
+            arguments.updateValue(summary.inserted, forKey: "inserted")
             arguments.updateValue(present.map(String.init).joined(separator: ","), forKey: "latest")
             assignments += ["title = coalesce(:title, title)", "siteLink = coalesce(:site, siteLink)",
                             "lastSuccessAt = :fetched", "lastOutcome = 'ok'", "lastError = NULL", "errorCount = 0",

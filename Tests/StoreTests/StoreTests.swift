@@ -337,6 +337,7 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         #expect(summary.feeds == 1)
         let left = try temp.store.articles(ArticleQuery(allCopies: true)).map(\.title)
         #expect(left == ["Item 5", "Item 4", "Item 3", "Item 1"])
+        #expect(try temp.store.feeds().first?.articleCount == 4)  // kept by the writer and by pruning
 
         // Item 2 was pruned: seen again, it is not new.
         let again = try await temp.store.apply(fetched(items([2], at: t0), at: t0.addingTimeInterval(120)), toFeed: feedURL)
