@@ -58,6 +58,19 @@ public enum DateFormatting {
                       secondsOfDay / 3600, secondsOfDay % 3600 / 60, secondsOfDay % 60)
     }
 
+    /// `Sat, 31 Oct 2020 02:15:00 GMT`: RFC 822/1123 as HTTP and OPML write it.
+    public static func rfc822(_ date: Date) -> String {
+        let total = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = total >= 0 ? total / 86400 : (total - 86399) / 86400
+        let secondsOfDay = total - days * 86400
+        let (y, m, d) = CivilTime.civilFromDays(days)
+        let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let weekday = weekdays[((days % 7) + 7) % 7]
+        return String(format: "%@, %02d %@ %04d %02d:%02d:%02d GMT", weekday, d, months[m - 1], y,
+                      secondsOfDay / 3600, secondsOfDay % 3600 / 60, secondsOfDay % 60)
+    }
+
     /// `2020-10-31 08:21` (or with `:SS`), in the local time zone: for people at a terminal.
     public static func local(_ date: Date, seconds: Bool = false) -> String {
         var time = time_t(date.timeIntervalSince1970)

@@ -48,10 +48,10 @@ public enum OPML {
                 let name = String(cString: current.pointee.name).lowercased()
                 if name == "body" || name == "opml" { walk(current, folders: folders); continue }
                 guard name == "outline" else { continue }
-                let title = attribute(current, "title") ?? attribute(current, "text")
-                if let url = attribute(current, "xmlUrl") ?? attribute(current, "xmlurl"), !url.isEmpty {
+                let title = XMLNode.attribute(current, "title") ?? XMLNode.attribute(current, "text")
+                if let url = XMLNode.attribute(current, "xmlUrl") ?? XMLNode.attribute(current, "xmlurl"), !url.isEmpty {
                     feeds.append(Feed(url: url, title: title.flatMap { $0.isEmpty ? nil : $0 },
-                                      siteURL: attribute(current, "htmlUrl"), folders: folders))
+                                      siteURL: XMLNode.attribute(current, "htmlUrl"), folders: folders))
                 } else {
                     walk(current, folders: title.map { folders + [$0] } ?? folders)
                 }
@@ -64,7 +64,7 @@ public enum OPML {
     /// OPML 2.0: feeds grouped in one level of folders (their first tag), the rest at the top.
     public static func write(_ feeds: [Feed], title: String, now: Date = Date()) -> String {
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n"
-        out += "    <title>\(escape(title))</title>\n    <dateCreated>\(rfc822(now))</dateCreated>\n  </head>\n  <body>\n"
+        out += "    <title>\(escape(title))</title>\n    <dateCreated>\(DateFormatting.rfc822(now))</dateCreated>\n  </head>\n  <body>\n"
         func outline(_ feed: Feed, indent: String) -> String {
             let name = escape(feed.title ?? feed.url)
             var line = "\(indent)<outline type=\"rss\" text=\"\(name)\" title=\"\(name)\" xmlUrl=\"\(escape(feed.url))\""
@@ -87,26 +87,8 @@ public enum OPML {
         return out + "  </body>\n</opml>\n"
     }
 
-    private static func attribute(_ node: xmlNodePtr, _ name: String) -> String? {
-        var attribute = node.pointee.properties
-        while let current = attribute {
-            if String(cString: current.pointee.name) == name {
-                return current.pointee.children?.pointee.content.map { String(cString: $0) } ?? ""
-            }
-            attribute = current.pointee.next
-        }
-        return nil
-    }
-
     static func escape(_ text: String) -> String { XMLText.escape(text) }
 
-    private static func rfc822(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
-    }
 }
 
 /// Text and attribute values for XML 1.0 documents we write (OPML, Atom): markup
@@ -130,5 +112,22 @@ public enum XMLText {
             }
         }
         return out
+    }
+}
+
+/// Reading libxml2 DOM nodes.
+enum XMLNode {
+    /// An attribute's value from the node's own list (nothing to allocate or free);
+    /// names compared exactly, or ignoring ASCII case for HTML.
+    static func attribute(_ node: xmlNodePtr, _ name: String, ignoringCase: Bool = false) -> String? {
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            let attributeName = String(cString: current.pointee.name)
+            if attributeName == name || (ignoringCase && attributeName.lowercased() == name.lowercased()) {
+                return current.pointee.children?.pointee.content.map { String(cString: $0) } ?? ""
+            }
+            attribute = current.pointee.next
+        }
+        return nil
     }
 }

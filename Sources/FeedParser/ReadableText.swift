@@ -109,16 +109,8 @@ public enum ReadableText {
             }
         }
 
-        /// Read from the node's own attribute list: nothing to allocate or free.
         private func attribute(_ node: xmlNodePtr, _ name: String) -> String? {
-            var attribute = node.pointee.properties
-            while let current = attribute {
-                if String(cString: current.pointee.name).lowercased() == name {
-                    return current.pointee.children?.pointee.content.map { String(cString: $0) } ?? ""
-                }
-                attribute = current.pointee.next
-            }
-            return nil
+            XMLNode.attribute(node, name, ignoringCase: true)
         }
     }
 

@@ -7,6 +7,10 @@ import GRDB
 /// SQL inside this module.
 public final class Store: Sendable {
     public static let fileName = "aggregator.sqlite"
+    /// Past this size the writer folds the WAL back and empties it itself. Background
+    /// (PASSIVE) checkpoints cannot reset the WAL while commits follow each other without
+    /// a pause — a sustained ingest grew it to 16 GB before this bound.
+    public static let defaultWALLimit: Int64 = 64 * 1024 * 1024
 
     public struct OpenError: Error, CustomStringConvertible, Sendable {
         public let path: String
@@ -21,7 +25,7 @@ public final class Store: Sendable {
 
     /// Opens (creating it when `writable`) the store in `directory`.
     /// `walLimit`: the WAL size past which the writer empties it (tests use a small one).
-    public init(directory: String, writable: Bool, walLimit: Int64 = WriteCombiner.defaultWALLimit) throws(OpenError) {
+    public init(directory: String, writable: Bool, walLimit: Int64 = Store.defaultWALLimit) throws(OpenError) {
         let path = directory + "/" + Self.fileName
         self.path = path
         do {

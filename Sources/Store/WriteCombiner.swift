@@ -7,7 +7,7 @@ import GRDB
 ///
 /// Why: every transaction rewrites the index pages it touches (`sortDate` is spread over
 /// the whole index), so 500 one-feed transactions wrote five times the bytes they stored.
-public final class WriteCombiner: @unchecked Sendable {  // `pending` and `draining` only under `lock`
+final class WriteCombiner: @unchecked Sendable {  // `pending` and `draining` only under `lock`
     private struct Job {
         let url: String
         let update: FeedUpdate
@@ -48,10 +48,7 @@ public final class WriteCombiner: @unchecked Sendable {  // `pending` and `drain
         }
     }
 
-    /// Past this size the writer itself folds the WAL back and empties it. Background
-    /// (PASSIVE) checkpoints cannot reset the WAL while commits follow each other without
-    /// a pause — a sustained ingest grew it to 16 GB before this bound.
-    public static let defaultWALLimit: Int64 = 64 * 1024 * 1024
+    /// See `Store.defaultWALLimit`.
     private let walLimit: Int64
 
     private func boundWAL() {
