@@ -73,24 +73,29 @@ public final class NetworkHealth: @unchecked Sendable {  // state only touched u
     }
 
     /// Whether the kernel has a default route (IPv4 or IPv6) through an interface other
-    /// than loopback: without one, nothing beyond this machine can be reached.
+    /// than loopback: without one, nothing beyond this machine can be reached. Without
+    /// routing tables to read (no /proc, or the unit's ProcSubset=pid) it assumes a
+    /// network rather than silently never counting failures.
     @Sendable public static func systemHasDefaultRoute() -> Bool {
-        if let table = try? String(contentsOfFile: "/proc/net/route", encoding: .utf8) {
-            for line in table.split(separator: "\n").dropFirst() {
-                let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-                if fields.count > 7, fields[0] != "lo", fields[1] == "00000000", fields[7] == "00000000" { return true }
+        let ipv4 = try? String(contentsOfFile: "/proc/net/route", encoding: .utf8)
+        let ipv6 = try? String(contentsOfFile: "/proc/net/ipv6_route", encoding: .utf8)
+        guard ipv4 != nil || ipv6 != nil else { return true }
+        return hasDefaultRoute(ipv4Table: ipv4 ?? "", ipv6Table: ipv6 ?? "")
+    }
+
+    /// Reads the two tables as Linux writes them: a default route has an all-zero
+    /// destination and mask (IPv4) or prefix ::/0 (IPv6), on an interface that is not `lo`.
+    static func hasDefaultRoute(ipv4Table: String, ipv6Table: String) -> Bool {
+        for line in ipv4Table.split(separator: "\n").dropFirst() {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if fields.count > 7, fields[0] != "lo", fields[1] == "00000000", fields[7] == "00000000" { return true }
+        }
+        for line in ipv6Table.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if fields.count > 9, fields[9] != "lo", fields[0] == String(repeating: "0", count: 32), fields[1] == "00" {
+                return true
             }
         }
-        if let table = try? String(contentsOfFile: "/proc/net/ipv6_route", encoding: .utf8) {
-            for line in table.split(separator: "\n") {
-                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-                if fields.count > 9, fields[9] != "lo", fields[0] == String(repeating: "0", count: 32), fields[1] == "00" {
-                    return true
-                }
-            }
-        }
-        // No routing tables to read (not Linux /proc): assume a network rather than
-        // silently never counting failures.
-        return !FileManager.default.fileExists(atPath: "/proc/net/route")
+        return false
     }
 }

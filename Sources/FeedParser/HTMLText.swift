@@ -5,20 +5,26 @@ import Foundation
 /// entities are decoded, script and style are skipped, white space is collapsed.
 public enum HTMLText {
     public static func plainText(_ html: String) -> String {
-        var utf8 = Array(html.utf8)
-        guard !utf8.isEmpty else { return "" }
-        let options = HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue
-            | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-        let parsed = utf8.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                htmlReadMemory($0, Int32(buffer.count), nil, "UTF-8", Int32(bitPattern: options))
-            }
-        }
-        guard let doc = parsed else { return collapse(html) }
+        guard !html.isEmpty else { return "" }
+        guard let doc = parseDocument(html) else { return collapse(html) }
         defer { xmlFreeDoc(doc) }
         var out: [UInt8] = []
         if let root = xmlDocGetRootElement(doc) { collect(root, into: &out) }
         return collapse(String(decoding: out, as: UTF8.self))
+    }
+
+    /// `html` as a libxml2 HTML document (forgiving, no network, quiet); the caller frees it
+    /// with `xmlFreeDoc`. nil when libxml2 returns nothing.
+    static func parseDocument(_ html: String) -> htmlDocPtr? {
+        var utf8 = Array(html.utf8)
+        guard !utf8.isEmpty else { return nil }
+        let options = HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue
+            | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
+        return utf8.withUnsafeMutableBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                htmlReadMemory($0, Int32(buffer.count), nil, "UTF-8", Int32(bitPattern: options))
+            }
+        }
     }
 
     /// Text that may carry markup or entities (titles): reduced to text only when it does.

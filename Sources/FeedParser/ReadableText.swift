@@ -6,16 +6,8 @@ import Foundation
 /// `[1]` in the text and listed at the end. Uses libxml2's forgiving HTML parser.
 public enum ReadableText {
     public static func render(_ html: String, width: Int = 80) -> String {
-        var utf8 = Array(html.utf8)
-        guard !utf8.isEmpty else { return "" }
-        let options = HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue
-            | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-        let parsed = utf8.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                htmlReadMemory($0, Int32(buffer.count), nil, "UTF-8", Int32(bitPattern: options))
-            }
-        }
-        guard let doc = parsed else { return wrap(HTMLText.collapse(html), width: width) }
+        guard !html.isEmpty else { return "" }
+        guard let doc = HTMLText.parseDocument(html) else { return wrap(HTMLText.collapse(html), width: width) }
         defer { xmlFreeDoc(doc) }
         var walker = Walker()
         if let root = xmlDocGetRootElement(doc) { walker.walk(root) }

@@ -23,7 +23,6 @@ struct HostGate<Item> {
     }
 
     var isEmpty: Bool { turns.isEmpty }
-    var waitingCount: Int { waiting.values.reduce(0) { $0 + $1.count } }
 
     mutating func add(_ item: Item, host: String, spacing: Double) {
         if waiting[host, default: []].isEmpty { turns.append(host) }

@@ -37,9 +37,22 @@ import Testing
         #expect(await second == false)
     }
 
-    @Test func readsThisMachinesRoutingTable() {
-        // Whatever the answer, reading /proc must not crash; on Linux the table exists.
-        _ = NetworkHealth.systemHasDefaultRoute()
+    static let ipv4Header = "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT"
+
+    @Test func readsDefaultRoutesFromTheKernelsTables() {
+        let viaEth0 = Self.ipv4Header + "\neth0\t00000000\t010200C0\t0003\t0\t0\t0\t00000000\t0\t0\t0\n"
+            + "eth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+        #expect(NetworkHealth.hasDefaultRoute(ipv4Table: viaEth0, ipv6Table: ""))
+        // Only a local subnet: no way out.
+        let localOnly = Self.ipv4Header + "\neth0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+        #expect(!NetworkHealth.hasDefaultRoute(ipv4Table: localOnly, ipv6Table: ""))
+        // IPv6: ::/0 through eth0 counts; the kernel's unreachable ::/0 on lo does not.
+        let zero = String(repeating: "0", count: 32)
+        let v6 = "\(zero) 00 \(zero) 00 fd000000000000000000000000000001 00000400 00000003 00000000 00000003     eth0\n"
+        let v6lo = "\(zero) 00 \(zero) 00 \(zero) ffffffff 00000001 00000000 00200200       lo\n"
+        #expect(NetworkHealth.hasDefaultRoute(ipv4Table: localOnly, ipv6Table: v6))
+        #expect(!NetworkHealth.hasDefaultRoute(ipv4Table: localOnly, ipv6Table: v6lo))
+        #expect(!NetworkHealth.hasDefaultRoute(ipv4Table: "", ipv6Table: ""))
     }
 }
 

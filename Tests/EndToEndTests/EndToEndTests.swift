@@ -26,6 +26,16 @@ import Testing
         }
 
         func remove() { try? FileManager.default.removeItem(at: folder) }
+
+        /// Writes a file into the workspace (a feed document, an OPML file).
+        func write(_ text: String, to name: String) throws {
+            try text.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+
+        /// Runs the built `aggregator` on this workspace (`--config`, `--data`), in UTC.
+        func cli(_ arguments: [String], withPaths: Bool = true) async throws -> ProcessResult {
+            try await ProcessRunner.run(EndToEndTests.cli, arguments + (withPaths ? paths : []), environment: ["TZ": "UTC"])
+        }
     }
 
     static func fixture(_ name: String) throws -> Data {

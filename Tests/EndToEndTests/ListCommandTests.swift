@@ -128,9 +128,9 @@ import TestSupport
 
 @Suite(.serialized) struct ShowCommandTests {
     @Test func showsReadableTextHTMLAndJSON() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("show-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let workspace = try EndToEndTests.Workspace(feedsConf: "")
+        defer { workspace.remove() }
+        let folder = workspace.folder
         let html = "<p>A first paragraph with <a href=\"https://example.org/more\">a link</a>, long enough that it "
             + "has to wrap at forty columns.</p><ul><li>one</li><li>two</li></ul><p>Line<br>break \u{1B}[31mred</p>"
         try """
@@ -138,14 +138,10 @@ import TestSupport
             <link>https://example.org/story</link><author>Ann</author><pubDate>Sat, 31 Oct 2020 08:21:00 GMT</pubDate>
             <description><![CDATA[\(html)]]></description></item></channel></rss>
             """.write(to: folder.appendingPathComponent("desk.xml"), atomically: true, encoding: .utf8)
-        try "file:desk.xml\n".write(to: folder.appendingPathComponent("feeds.conf"), atomically: true, encoding: .utf8)
-        let paths = ["--config", folder.appendingPathComponent("feeds.conf").path, "--data", folder.appendingPathComponent("data").path]
-        func run(_ arguments: [String]) async throws -> ProcessResult {
-            try await ProcessRunner.run(EndToEndTests.cli, arguments + paths, environment: ["TZ": "UTC"])
-        }
-        #expect(try await run(["fetch"]).status == 0)
+        try workspace.write("file:desk.xml\n", to: "feeds.conf")
+        #expect(try await workspace.cli(["fetch"]).status == 0)
 
-        let show = try await run(["show", "1"])
+        let show = try await workspace.cli(["show", "1"])
         #expect(show.status == 0, "\(show.stderr)")
         #expect(show.stdout == """
             The story
@@ -167,15 +163,15 @@ import TestSupport
             """)
         #expect(!show.stdout.contains("\u{1B}"))
 
-        let json = try await run(["show", "1", "--json"])
+        let json = try await workspace.cli(["show", "1", "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["title"] as? String == "The story")
         #expect((object["summary"] as? String)?.contains("<a href=\"https://example.org/more\">") == true)
 
-        let raw = try await run(["show", "1", "--html"])
+        let raw = try await workspace.cli(["show", "1", "--html"])
         #expect(raw.stdout.hasPrefix("<p>A first paragraph"))
 
-        let missing = try await run(["show", "99"])
+        let missing = try await workspace.cli(["show", "99"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("no article 99"))
     }
@@ -183,9 +179,9 @@ import TestSupport
 
 @Suite(.serialized) struct OPMLCommandTests {
     @Test func importAppendsKeepingCommentsAndExportReadsBack() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("opml-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let workspace = try EndToEndTests.Workspace(feedsConf: "")
+        defer { workspace.remove() }
+        let folder = workspace.folder
         let config = folder.appendingPathComponent("feeds.conf")
         try "# my feeds\nhttps://a.example/feed title=\"A\"   # keep this comment\n".write(to: config, atomically: true, encoding: .utf8)
         let opml = folder.appendingPathComponent("subs.opml")
@@ -197,12 +193,8 @@ import TestSupport
               <outline text="C" xmlUrl="https://c.example/atom.xml"/>
             </body></opml>
             """.write(to: opml, atomically: true, encoding: .utf8)
-        let paths = ["--config", config.path, "--data", folder.appendingPathComponent("data").path]
-        func run(_ arguments: [String]) async throws -> ProcessResult {
-            try await ProcessRunner.run(EndToEndTests.cli, arguments + paths, environment: ["TZ": "UTC"])
-        }
 
-        let dry = try await run(["import-opml", opml.path, "--dry-run"])
+        let dry = try await workspace.cli(["import-opml", opml.path, "--dry-run"])
         #expect(dry.stdout == """
             https://b.example/rss title="B \\"quoted\\" feed" tags="World News"
             https://c.example/atom.xml title="C"
@@ -211,7 +203,7 @@ import TestSupport
             """)
         #expect(dry.stderr.contains("skipped file:///etc/passwd: not an http(s) URL"))
 
-        let imported = try await run(["import-opml", opml.path])
+        let imported = try await workspace.cli(["import-opml", opml.path])
         #expect(imported.stdout == "added 2 feeds to \(config.path) (1 already there)\n")
         let lines = try String(contentsOf: config, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines[0] == "# my feeds")
@@ -219,10 +211,10 @@ import TestSupport
         #expect(lines[3].hasPrefix("# imported from subs.opml on "))
         #expect(Array(lines[4...]) == ["https://b.example/rss title=\"B \\\"quoted\\\" feed\" tags=\"World News\"",
                                        "https://c.example/atom.xml title=\"C\"", ""])
-        let check = try await run(["check-config"])
+        let check = try await workspace.cli(["check-config"])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
 
-        let export = try await run(["export-opml"])
+        let export = try await workspace.cli(["export-opml"])
         #expect(export.status == 0)
         #expect(export.stdout.contains("<outline text=\"World News\" title=\"World News\">"))
         #expect(export.stdout.contains("xmlUrl=\"https://b.example/rss\""))
@@ -230,15 +222,15 @@ import TestSupport
         // Importing our own export again adds nothing.
         let again = folder.appendingPathComponent("again.opml")
         try export.stdout.write(to: again, atomically: true, encoding: .utf8)
-        #expect(try await run(["import-opml", again.path]).stdout == "0 feeds to add, 3 already in \(config.path)\n")
+        #expect(try await workspace.cli(["import-opml", again.path]).stdout == "0 feeds to add, 3 already in \(config.path)\n")
     }
 }
 
 @Suite(.serialized) struct ExportCommandTests {
     @Test func atomAndJSONFeedExportsParseBackToTheSameArticles() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("export-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let workspace = try EndToEndTests.Workspace(feedsConf: "")
+        defer { workspace.remove() }
+        let folder = workspace.folder
         try """
             <rss version="2.0"><channel><title>Desk &amp; Co</title>
             <item><guid>https://example.org/a</guid><title>A &lt;b&gt; story</title><link>https://example.org/a</link>
@@ -249,21 +241,17 @@ import TestSupport
               <pubDate>Fri, 30 Oct 2020 10:00:00 GMT</pubDate><description>Plain</description></item>
             </channel></rss>
             """.write(to: folder.appendingPathComponent("desk.xml"), atomically: true, encoding: .utf8)
-        try "file:desk.xml\n".write(to: folder.appendingPathComponent("feeds.conf"), atomically: true, encoding: .utf8)
-        let paths = ["--config", folder.appendingPathComponent("feeds.conf").path, "--data", folder.appendingPathComponent("data").path]
-        func run(_ arguments: [String], withPaths: Bool = true) async throws -> ProcessResult {
-            try await ProcessRunner.run(EndToEndTests.cli, arguments + (withPaths ? paths : []), environment: ["TZ": "UTC"])
-        }
-        #expect(try await run(["fetch"]).status == 0)
-        let stored = try await run(["list", "--format", "json"])
+        try workspace.write("file:desk.xml\n", to: "feeds.conf")
+        #expect(try await workspace.cli(["fetch"]).status == 0)
+        let stored = try await workspace.cli(["list", "--format", "json"])
         let articles = try #require(try JSONSerialization.jsonObject(with: Data(stored.stdout.utf8)) as? [[String: Any]])
 
         for format in ["atom", "json"] {
-            let export = try await run(["export", "--format", format])
+            let export = try await workspace.cli(["export", "--format", format])
             #expect(export.status == 0, "\(export.stderr)")
             let file = folder.appendingPathComponent("export.\(format)")
             try export.stdout.write(to: file, atomically: true, encoding: .utf8)
-            let parsed = try await run(["parse", file.path, "--json"], withPaths: false)
+            let parsed = try await workspace.cli(["parse", file.path, "--json"], withPaths: false)
             #expect(parsed.status == 0, "\(parsed.stderr)")
             let feed = try #require(try JSONSerialization.jsonObject(with: Data(parsed.stdout.utf8)) as? [String: Any])
             #expect(feed["format"] as? String == (format == "atom" ? "atom1.0" : "json1.1"), "\(feed["format"] ?? "")")
@@ -280,7 +268,7 @@ import TestSupport
             let html = (entries[0]["summary"] as? String ?? "") + (entries[0]["content"] as? String ?? "")
             #expect(html.contains("<a href=\"https://example.org/x\">a link</a> &amp; more."), "\(format): \(html)")
         }
-        let atom = try await run(["export"])
+        let atom = try await workspace.cli(["export"])
         #expect(atom.stdout.contains("<id>https://example.org/b</id>"))  // guid 42 is not an IRI: the link stands in
         #expect(atom.stdout.contains("<source><id>file://"))
     }
@@ -288,42 +276,38 @@ import TestSupport
 
 @Suite(.serialized) struct PruneCommandTests {
     @Test func pruneDeletesBeyondKeepAndPrunedArticlesStayGone() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("prune-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let workspace = try EndToEndTests.Workspace(feedsConf: "")
+        defer { workspace.remove() }
+        let folder = workspace.folder
         let feed = folder.appendingPathComponent("feed.xml")
         func write(_ ids: [Int]) throws {
             let items = ids.map { "<item><guid>g\($0)</guid><title>Item \($0)</title><pubDate>Sat, 0\($0) Oct 2020 08:00:00 GMT</pubDate></item>" }
             try "<rss version=\"2.0\"><channel><title>F</title>\(items.joined())</channel></rss>".write(to: feed, atomically: true, encoding: .utf8)
         }
-        try "file:feed.xml keep=2\n".write(to: folder.appendingPathComponent("feeds.conf"), atomically: true, encoding: .utf8)
-        let paths = ["--config", folder.appendingPathComponent("feeds.conf").path, "--data", folder.appendingPathComponent("data").path]
-        func run(_ arguments: [String]) async throws -> ProcessResult {
-            try await ProcessRunner.run(EndToEndTests.cli, arguments + paths, environment: ["TZ": "UTC"])
-        }
+        try workspace.write("file:feed.xml keep=2\n", to: "feeds.conf")
         try write([1, 2, 3, 4])
-        #expect(try await run(["fetch"]).stdout.contains("4 new"))
+        #expect(try await workspace.cli(["fetch"]).stdout.contains("4 new"))
         try write([5])
-        #expect(try await run(["fetch"]).stdout.contains("1 new"))
+        #expect(try await workspace.cli(["fetch"]).stdout.contains("1 new"))
 
-        let prune = try await run(["prune"])
+        let prune = try await workspace.cli(["prune"])
         #expect(prune.status == 0, "\(prune.stderr)")
         #expect(prune.stdout.hasPrefix("pruned 3 articles from 1 feeds; "))
-        let titles = try await run(["list", "--format", "tsv"])
+        let titles = try await workspace.cli(["list", "--format", "tsv"])
         #expect(titles.stdout.split(separator: "\n").map { String($0.split(separator: "\t")[4]) } == ["Item 5", "Item 4"])
 
         // The publisher re-lists a pruned article: it is not new again.
         try write([1, 5])
-        #expect(try await run(["fetch"]).stdout.contains("0 new"))
-        #expect(try await run(["prune"]).stdout.hasPrefix("pruned 0 articles"))
+        #expect(try await workspace.cli(["fetch"]).stdout.contains("0 new"))
+        #expect(try await workspace.cli(["prune"]).stdout.hasPrefix("pruned 0 articles"))
     }
 }
 
 @Suite(.serialized) struct SearchCommandTests {
     @Test func searchIndexesWhatFetchStoredAndShowsSnippets() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("search-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let workspace = try EndToEndTests.Workspace(feedsConf: "")
+        defer { workspace.remove() }
+        let folder = workspace.folder
         try """
             <rss version="2.0"><channel><title>Desk</title>
             <item><guid>1</guid><title>Harvest report</title><pubDate>Sat, 31 Oct 2020 08:00:00 GMT</pubDate>
@@ -334,14 +318,10 @@ import TestSupport
               <description>Nothing to see.</description></item>
             </channel></rss>
             """.write(to: folder.appendingPathComponent("desk.xml"), atomically: true, encoding: .utf8)
-        try "file:desk.xml\n".write(to: folder.appendingPathComponent("feeds.conf"), atomically: true, encoding: .utf8)
-        let paths = ["--config", folder.appendingPathComponent("feeds.conf").path, "--data", folder.appendingPathComponent("data").path]
-        func run(_ arguments: [String]) async throws -> ProcessResult {
-            try await ProcessRunner.run(EndToEndTests.cli, arguments + paths, environment: ["TZ": "UTC"])
-        }
-        #expect(try await run(["fetch"]).status == 0)
+        try workspace.write("file:desk.xml\n", to: "feeds.conf")
+        #expect(try await workspace.cli(["fetch"]).status == 0)
 
-        let search = try await run(["search", "wheat"])
+        let search = try await workspace.cli(["search", "wheat"])
         #expect(search.status == 0, "\(search.stderr)")
         #expect(search.stdout == """
             2020-10-30 08:00  Desk  Wheat prices
@@ -350,14 +330,14 @@ import TestSupport
                 Farmers brought in a record **wheat** harvest this autumn.
 
             """)
-        let jsonl = try await run(["search", "harvest", "--format", "jsonl"])
+        let jsonl = try await workspace.cli(["search", "harvest", "--format", "jsonl"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(jsonl.stdout.utf8)) as? [String: Any])
         #expect(object["title"] as? String == "Harvest report")
         #expect((object["snippet"] as? String)?.contains("**harvest**") == true)
 
-        let listed = try await run(["list", "--search", "wheat", "--format", "tsv"])
+        let listed = try await workspace.cli(["list", "--search", "wheat", "--format", "tsv"])
         #expect(listed.stdout.split(separator: "\n").map { String($0.split(separator: "\t")[4]) } == ["Harvest report", "Wheat prices"])
-        let none = try await run(["search", "nothingatall"])
+        let none = try await workspace.cli(["search", "nothingatall"])
         #expect(none.stdout.isEmpty)
         #expect(none.stderr.contains("no matches for nothingatall"))
     }
