@@ -1,13 +1,14 @@
 import Foundation
 import GRDB
 
-/// Full-text search over titles, summaries and content (SQLite FTS5, contentless).
+/// Full-text search over titles, summaries and content (SQLite FTS5, contentless), and
+/// the story index (`story`: which articles share a canonical link).
 ///
 /// Storing an article only queues it (`search_pending`); `indexPending` does the costly
-/// tokenising later, in batches — the daemon between polls, `search` before it answers —
-/// so a poll never waits for the index. A contentless index forgets a row only when told
-/// the words it indexed for it, so changes and deletions go through `forget`, which
-/// recomputes them from the stored row.
+/// tokenising and the random-order story inserts later, in batches — the daemon between
+/// polls, `search` before it answers — so a poll never waits for either. A contentless
+/// index forgets a row only when told the words it indexed for it, so changes and
+/// deletions go through `forget`, which recomputes them from the stored row.
 enum SearchIndex {
     /// Removes an indexed article's words (before it changes or goes); a queued one was
     /// never indexed and has nothing to remove.
@@ -16,8 +17,13 @@ enum SearchIndex {
                              arguments: [articleID]) == true {
             return
         }
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT title, summary, content FROM article WHERE id = ?"),
-                                         arguments: [articleID]) else { return }
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT title, summary, content, storyHash FROM article WHERE id = ?"),
+            arguments: [articleID]) else { return }
+        if let story = row["storyHash"] as Int64? {
+            try db.cachedStatement(sql: "DELETE FROM story WHERE storyHash = ? AND articleId = ?")
+                .execute(arguments: [story, articleID])
+        }
         try db.cachedStatement(sql: "INSERT INTO article_fts (article_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)")
             .execute(arguments: [articleID, (row["title"] as String?) ?? "",
                                  SearchText.of(summary: row["summary"], content: row["content"])])
@@ -43,14 +49,19 @@ extension Store {
         guard let writer else { throw OpenError(path: path, reason: "opened read-only") }
         return try await writer.write { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT a.id, a.title, a.summary, a.content FROM search_pending p JOIN article a ON a.id = p.articleId
+                SELECT a.id, a.title, a.summary, a.content, a.storyHash FROM search_pending p
+                JOIN article a ON a.id = p.articleId
                 ORDER BY p.articleId LIMIT ?
                 """, arguments: [limit])
             let insert = try db.cachedStatement(sql: "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)")
             for row in rows {
-                try insert.execute(arguments: [row["id"] as Int64, (row["title"] as String?) ?? "",
-                                               SearchText.of(summary: row["summary"], content: row["content"])])
+                try insert.execute(arguments: [row[0] as Int64, (row[1] as String?) ?? "",
+                                               SearchText.of(summary: row[2], content: row[3])])
             }
+            // In hash order, so each page of the story index is written once per batch.
+            let stories = rows.compactMap { row in (row[4] as Int64?).map { ($0, row[0] as Int64) } }.sorted { $0 < $1 }
+            let addStory = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story (storyHash, articleId) VALUES (?, ?)")
+            for (story, id) in stories { try addStory.execute(arguments: [story, id]) }
             if let last = rows.last?["id"] as Int64? {
                 try db.execute(sql: "DELETE FROM search_pending WHERE articleId <= ?", arguments: [last])
             } else {

@@ -293,11 +293,18 @@ public final class Store: Sendable {
             for start in stride(from: 0, to: keys.count, by: 500) {
                 let chunk = Array(keys[start..<min(start + 500, keys.count)])
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                // Indexed copies through `story`; those not indexed yet through the queue.
+                // CROSS JOIN keeps that order (else SQLite walks every article by date).
                 let copies = try Row.fetchCursor(db, sql: """
-                    SELECT a.storyHash, f.url, coalesce(f.configTitle, f.title, f.url) AS feedTitle
-                    FROM article a JOIN feed f ON f.id = a.feedId
-                    WHERE a.storyHash IN (\(marks)) ORDER BY a.sortDate DESC, a.id DESC
-                    """, arguments: StatementArguments(chunk))
+                    SELECT a.storyHash, f.url, coalesce(f.configTitle, f.title, f.url) AS feedTitle, a.sortDate, a.id
+                    FROM story s CROSS JOIN article a ON a.id = s.articleId JOIN feed f ON f.id = a.feedId
+                    WHERE s.storyHash IN (\(marks))
+                    UNION ALL
+                    SELECT a.storyHash, f.url, coalesce(f.configTitle, f.title, f.url), a.sortDate, a.id
+                    FROM search_pending p CROSS JOIN article a ON a.id = p.articleId JOIN feed f ON f.id = a.feedId
+                    WHERE a.storyHash IN (\(marks))
+                    ORDER BY 4 DESC, 5 DESC
+                    """, arguments: StatementArguments(chunk + chunk))
                 while let copy = try copies.next() {
                     let key: Int64 = copy[0], url: String = copy[1], title: String = copy[2]
                     if !feedsByStory[key, default: []].contains(where: { $0.url == url }) {

@@ -286,6 +286,72 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
     }
 }
 
+/// The story index is filled in the background (`indexPending`): a copy is found whether
+/// indexed or still queued, and a changed link leaves its old story.
+@Suite struct StoryIndexTests {
+    func update(_ title: String, _ entries: [ParsedEntry], at date: Date = t0) -> FeedUpdate {
+        FeedUpdate(result: .fetched(title: title, siteLink: nil, entries: entries), fetchedAt: date, nextDueAt: date)
+    }
+
+    func storyRows(_ store: Store) async throws -> Int {
+        try await store.writer!.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM story") ?? 0 }
+    }
+
+    @Test(arguments: [false, true])
+    func copiesAreFoundIndexedOrQueuedAndFollowChangedLinks(indexFirstCopy: Bool) async throws {
+        let temp = try TemporaryStore()
+        let store = temp.store
+        try await store.apply(update("Feed A", [entry("a1", title: "From A", link: "https://n.example/s?utm_medium=x",
+                                                     published: t0)]), toFeed: "http://a.example/feed")
+        if indexFirstCopy { try await store.indexPending() }
+        try await store.apply(update("Feed B", [entry("b1", title: "From B", link: "https://n.example/s",
+                                                     published: t0.addingTimeInterval(60))]), toFeed: "http://b.example/feed")
+        func folded() throws -> [String] {
+            try store.articles(ArticleQuery()).map { "\($0.title ?? "") +\($0.alsoIn.joined(separator: ","))" }
+        }
+        #expect(try folded() == ["From B +Feed A"])
+        try await store.indexPending()
+        #expect(try await storyRows(store) == 2)
+        #expect(try folded() == ["From B +Feed A"])
+
+        // A moves its article to another link: a different story from then on, queued or indexed.
+        let moved = update("Feed A", [entry("a1", title: "From A", link: "https://n.example/other", published: t0)],
+                           at: t0.addingTimeInterval(120))
+        #expect(try await store.apply(moved, toFeed: "http://a.example/feed") == ApplySummary(updated: 1))
+        #expect(try folded() == ["From B +", "From A +"])
+        try await store.indexPending()
+        #expect(try await storyRows(store) == 2)
+        #expect(try folded() == ["From B +", "From A +"])
+    }
+
+    @Test func aStoreFromBeforeTheStoryTableIsIndexedWhenOpened() async throws {
+        let temp = try TemporaryStore()
+        try await temp.store.apply(update("Feed A", [entry("a1", title: "From A", link: "https://n.example/s")]),
+                                   toFeed: "http://a.example/feed")
+        try await temp.store.indexPending()
+        try await temp.store.apply(update("Feed B", [entry("b1", title: "From B", link: "https://n.example/s")]),
+                                   toFeed: "http://b.example/feed")
+        // Back to how version 9 left it: an index on storyHash, no story table.
+        try await temp.store.writer!.write { db in
+            try db.execute(sql: """
+                DROP TABLE story;
+                CREATE INDEX article_storyHash ON article(storyHash) WHERE storyHash IS NOT NULL;
+                DELETE FROM grdb_migrations WHERE identifier LIKE 'v10:%';
+                """)
+        }
+        temp.store.finishWriting()
+        let reopened = try Store(directory: temp.folder, writable: true)
+        #expect(try await storyRows(reopened) == 1)  // the indexed copy; B is still queued
+        #expect(try reopened.articles(ArticleQuery()).first?.alsoIn.count == 1)
+        try await reopened.indexPending()
+        #expect(try await storyRows(reopened) == 2)
+        let indexes = try await reopened.writer!.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'article'")
+        }
+        #expect(!indexes.contains("article_storyHash"))
+    }
+}
+
 @Suite struct FingerprintTests {
     @Test func theFastHashSeparatesPartsAndIsStable() {
         #expect(Hash.fast64Hex(["ab", "c"]) != Hash.fast64Hex(["a", "bc"]))
@@ -399,14 +465,18 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         var subscription = FeedSubscription(url: feedURL, intervalSeconds: 1800)
         subscription.keepCount = 1
         try temp.store.syncFeeds([subscription])
-        try await temp.store.apply(fetched([entry("old", title: "Old unicorn", published: t0)]), toFeed: feedURL)
+        try await temp.store.apply(fetched([entry("old", title: "Old unicorn", link: "https://e.org/old", published: t0)]),
+                                   toFeed: feedURL)
         try await temp.store.indexPending()
-        try await temp.store.apply(fetched([entry("new", title: "New zebra", published: t0.addingTimeInterval(60))],
+        try await temp.store.apply(fetched([entry("new", title: "New zebra", link: "https://e.org/new",
+                                                  published: t0.addingTimeInterval(60))],
                                            at: t0.addingTimeInterval(60)), toFeed: feedURL)
         #expect(try await temp.store.prune(now: t0.addingTimeInterval(120)).articles == 1)
         try await temp.store.indexPending()
         #expect(try temp.store.search("unicorn").isEmpty)
         #expect(try temp.store.search("zebra").count == 1)
+        let stories = try await temp.store.writer!.read { db in try Int64.fetchAll(db, sql: "SELECT articleId FROM story") }
+        #expect(stories.count == 1)  // the pruned article's story went with it
     }
 }
 
