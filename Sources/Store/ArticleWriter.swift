@@ -82,8 +82,9 @@ struct ArticleWriter {
         for start in stride(from: 0, to: keys.count, by: 500) {
             let chunk = Array(keys[start..<min(start + 500, keys.count)])
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            // Cached: feeds repeat their entry counts, and compiling cost as much as running.
             found.formUnion(try String.fetchAll(
-                db, sql: "SELECT dedupKey FROM tombstone WHERE feedId = ? AND dedupKey IN (\(marks))",
+                db.cachedStatement(sql: "SELECT dedupKey FROM tombstone WHERE feedId = ? AND dedupKey IN (\(marks))"),
                 arguments: StatementArguments([feedID] + chunk)))
         }
         return found
@@ -97,7 +98,8 @@ struct ArticleWriter {
             let chunk = Array(keys[start..<min(start + 500, keys.count)])
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT dedupKey, id, fingerprint, firstSeen FROM article WHERE feedId = ? AND dedupKey IN (\(marks))",
+                db.cachedStatement(
+                    sql: "SELECT dedupKey, id, fingerprint, firstSeen FROM article WHERE feedId = ? AND dedupKey IN (\(marks))"),
                 arguments: StatementArguments([feedID] + chunk))
             while let row = try rows.next() {
                 found[row[0]] = (row[1], row[2], row[3])

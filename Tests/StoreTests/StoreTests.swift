@@ -259,6 +259,38 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         #expect(StoryKey.of("/relative/path") == nil)
     }
 
+    /// The byte-level fast path must give exactly what URLComponents gives, or stored
+    /// story hashes would stop matching: checked on every link in the parser's fixtures
+    /// and on the awkward cases.
+    @Test func theFastPathAgreesWithURLComponents() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("FeedParserTests/Fixtures")
+        var links: [String] = [
+            "https://example.org", "https://example.org/", "http://example.org?x=1", "https://e.org/a%2Fb%zz",
+            "https://e.org/100%", "https://e.org/a%C3%A9", "https://E.org/x", "https://e.org:443/x", "https://u@e.org/x",
+            "https://e.org/x?", "https://e.org/x?a=1&&b=2", "https://e.org/x?a=b=c", "https://e.org/x?a+b=c%20d",
+            "https://e.org/x?UTM_source=1", "https://e.org/x?p=1&fbclid=2", "https://e.org/x#frag", "https://e.org/é",
+            "https://e.org/a b", "https://[::1]/x", "https://e.org/x?a=1&b", "https://e.org/x?a", "http://e.org/;p=1/@x:y",
+            "https://e.org/x?q=a.b-c_d~e", "https://xn--bcher-kva.example/x", "https://e.org./x", "ftp://e.org/x",
+        ]
+        for file in try FileManager.default.contentsOfDirectory(atPath: fixtures.path) {
+            let text = String(decoding: (try? Data(contentsOf: fixtures.appendingPathComponent(file))) ?? Data(), as: UTF8.self)
+            let pattern = try NSRegularExpression(pattern: #"https?://[^\s"'<>\]\[]+"#)
+            for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                links.append(String(text[Range(match.range, in: text)!]).replacingOccurrences(of: "&amp;", with: "&"))
+            }
+        }
+        var fast = 0
+        for link in links {
+            if let quick = StoryKey.alreadyCanonical(link) {
+                fast += 1
+                #expect(quick == StoryKey.parsed(link), "\(link)")
+            }
+        }
+        #expect(links.count > 300)
+        #expect(fast * 2 > links.count)  // the fast path is the common one
+    }
+
     @Test func copiesInSeveralFeedsAreListedOnceNamingTheOthers() async throws {
         let temp = try TemporaryStore()
         let day = 86_400.0
