@@ -54,8 +54,8 @@ public enum DateFormatting {
         let days = total >= 0 ? total / 86400 : (total - 86399) / 86400
         let secondsOfDay = total - days * 86400
         let (y, m, d) = CivilTime.civilFromDays(days)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d,
-                      secondsOfDay / 3600, secondsOfDay % 3600 / 60, secondsOfDay % 60)
+        return zeroPadded(y, 4) + "-" + zeroPadded(m, 2) + "-" + zeroPadded(d, 2) + "T" + zeroPadded(secondsOfDay / 3600, 2)
+            + ":" + zeroPadded(secondsOfDay % 3600 / 60, 2) + ":" + zeroPadded(secondsOfDay % 60, 2) + "Z"
     }
 
     /// `Sat, 31 Oct 2020 02:15:00 GMT`: RFC 822/1123 as HTTP and OPML write it.
@@ -67,8 +67,9 @@ public enum DateFormatting {
         let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         let weekday = weekdays[((days % 7) + 7) % 7]
-        return String(format: "%@, %02d %@ %04d %02d:%02d:%02d GMT", weekday, d, months[m - 1], y,
-                      secondsOfDay / 3600, secondsOfDay % 3600 / 60, secondsOfDay % 60)
+        return weekday + ", " + zeroPadded(d, 2) + " " + months[m - 1] + " " + zeroPadded(y, 4) + " "
+            + zeroPadded(secondsOfDay / 3600, 2) + ":" + zeroPadded(secondsOfDay % 3600 / 60, 2) + ":"
+            + zeroPadded(secondsOfDay % 60, 2) + " GMT"
     }
 
     /// `2020-10-31 08:21` (or with `:SS`), in the local time zone: for people at a terminal.
@@ -76,8 +77,16 @@ public enum DateFormatting {
         var time = time_t(date.timeIntervalSince1970)
         var parts = tm()
         localtime_r(&time, &parts)
-        let minutes = String(format: "%04d-%02d-%02d %02d:%02d", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
-                             Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min))
-        return seconds ? minutes + String(format: ":%02d", Int(parts.tm_sec)) : minutes
+        let minutes = zeroPadded(Int(parts.tm_year) + 1900, 4) + "-" + zeroPadded(Int(parts.tm_mon) + 1, 2) + "-"
+            + zeroPadded(Int(parts.tm_mday), 2) + " " + zeroPadded(Int(parts.tm_hour), 2) + ":" + zeroPadded(Int(parts.tm_min), 2)
+        return seconds ? minutes + ":" + zeroPadded(Int(parts.tm_sec), 2) : minutes
+    }
+
+    /// `n` in decimal with leading zeros to `width` digits (`%0Nd`; String(format:) goes
+    /// through Foundation's formatter and was most of printing a date).
+    static func zeroPadded(_ n: Int, _ width: Int) -> String {
+        let digits = String(n.magnitude)
+        let padding = digits.count < width ? String(repeating: "0", count: width - digits.count) : ""
+        return (n < 0 ? "-" : "") + padding + digits
     }
 }

@@ -21,21 +21,24 @@ struct FeedsCommand: ParsableCommand {
             return
         }
         let now = Date()
-        print("STATE            LAST SUCCESS      NEXT POLL  ARTICLES  FEED")
+        // One write at the end: a print per line cost more than building the lines.
+        var out = "STATE            LAST SUCCESS      NEXT POLL  ARTICLES  FEED\n"
         for feed in feeds {
             let last = feed.lastSuccessAt.map(ArticleOutput.localTime) ?? "never"
             let next = Self.nextPoll(feed, now: now)
-            var line = "\(TerminalText.pad(Self.state(of: feed), 16)) \(TerminalText.pad(last, 16))  "
-                + "\(TerminalText.pad(next, 9))  \(String(format: "%8d", feed.articleCount))  \(TerminalText.clean(feed.displayTitle))"
-            if feed.displayTitle != feed.url { line += "  \(TerminalText.clean(feed.url))" }
-            print(line)
+            out += "\(TerminalText.pad(Self.state(of: feed), 16)) \(TerminalText.pad(last, 16))  "
+                + "\(TerminalText.pad(next, 9))  \(TerminalText.padLeft(String(feed.articleCount), 8))  "
+                + TerminalText.clean(feed.displayTitle)
+            if feed.displayTitle != feed.url { out += "  \(TerminalText.clean(feed.url))" }
+            out += "\n"
             if let moved = feed.movedTo {
-                print("    moved permanently to \(TerminalText.clean(moved)) (polled there; feeds.conf could be updated)")
+                out += "    moved permanently to \(TerminalText.clean(moved)) (polled there; feeds.conf could be updated)\n"
             }
             if feed.lastOutcome == .error, let error = feed.lastError {
-                print("    \(TerminalText.clean(error)) (\(feed.errorCount) in a row)")
+                out += "    \(TerminalText.clean(error)) (\(feed.errorCount) in a row)\n"
             }
         }
+        print(out, terminator: "")
     }
 
     /// ok, not-modified, unchanged, gone, never polled, or `failing: KIND` with the error's

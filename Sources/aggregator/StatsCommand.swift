@@ -36,7 +36,7 @@ struct StatsCommand: ParsableCommand {
         let feeds = try store.feeds().sorted { $0.articleCount > $1.articleCount }
         print("\nArticles per feed:")
         for feed in feeds {
-            print("\(String(format: "%8d", feed.articleCount))  \(TerminalText.clean(feed.displayTitle))")
+            print("\(TerminalText.padLeft(String(feed.articleCount), 8))  \(TerminalText.clean(feed.displayTitle))")
         }
         let total = feeds.reduce(0) { $0 + $1.articleCount }
         print("\n\(total) articles in \(feeds.count) feeds; store \(Self.megabytes(store.sizeOnDisk())) (\(store.path))")

@@ -126,6 +126,35 @@ import TestSupport
     }
 }
 
+/// Text from feeds never reaches a terminal as control sequences: `list` and `feeds` drop
+/// ESC, BEL and C1 codes (a JSON Feed can carry them legally); JSON output escapes them.
+@Suite(.serialized) struct TerminalSafetyTests {
+    @Test func controlCharactersFromFeedsAreRemovedOrEscaped() async throws {
+        let workspace = try EndToEndTests.Workspace(feedsConf: "")
+        defer { workspace.remove() }
+        try #"""
+            {"version": "https://jsonfeed.org/version/1.1", "title": "Desk \u001b[2J\u0007",
+             "items": [{"id": "1", "title": "Evil \u001b]0;pwned\u0007 and \u009b31m red",
+                        "url": "https://example.org/1", "date_published": "2020-10-31T08:21:00Z"}]}
+            """#.write(to: workspace.folder.appendingPathComponent("evil.json"), atomically: true, encoding: .utf8)
+        try workspace.write("file:evil.json\n", to: "feeds.conf")
+        #expect(try await workspace.cli(["fetch"]).status == 0)
+
+        let controls: (Unicode.Scalar) -> Bool = { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) }
+        for command in [["list"], ["list", "--format", "tsv"], ["feeds"]] {
+            let result = try await workspace.cli(command)
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("Evil ]0;pwned and 31m red") || command == ["feeds"], "\(command)")
+            let tabsAllowed = command.contains("tsv")
+            #expect(!result.stdout.unicodeScalars.contains { controls($0) && !(tabsAllowed && $0 == "\t") }, "\(command)")
+        }
+        let json = try await workspace.cli(["list", "--format", "json"])
+        #expect(json.stdout.contains(#"\u001b]0;pwned\u0007"#))
+        let decoded = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(decoded.first?["title"] as? String == "Evil \u{1B}]0;pwned\u{07} and \u{9B}31m red")
+    }
+}
+
 @Suite(.serialized) struct ShowCommandTests {
     @Test func showsReadableTextHTMLAndJSON() async throws {
         let workspace = try EndToEndTests.Workspace(feedsConf: "")
