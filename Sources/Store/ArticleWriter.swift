@@ -12,6 +12,9 @@ struct PreparedArticle: Sendable {
     static func prepare(_ entries: [ParsedEntry]) -> [PreparedArticle] {
         zip(entries, DedupKey.keys(for: entries)).map { PreparedArticle(entry: $0, key: $1, fields: StoredFields($0)) }
     }
+
+    /// The same article under another identity (a feed identified by link).
+    func rekeyed(_ key: String) -> PreparedArticle { PreparedArticle(entry: entry, key: key, fields: fields) }
 }
 
 /// Inserts new articles and updates changed ones for one feed, inside the caller's

@@ -4,13 +4,23 @@ import FeedParser
 /// change once articles are stored (changing it would make every stored article "new"):
 /// the guid/id, else the link, else a hash of title and content. When one document
 /// repeats a key, later copies are told apart by their link, then by their position.
+///
+/// Some feeds' guids cannot tell items apart (every item carries the site's URL, or most
+/// carry none, or they come and go): told apart by position, a new item on top would
+/// overwrite the old one and the old one come back as new. Such a feed switches, once
+/// and for good, to `Identity.link` (see `Store.identity(for:)`).
 enum DedupKey {
-    static func keys(for entries: [ParsedEntry]) -> [String] {
+    enum Identity: String, Sendable {
+        case guid
+        case link
+    }
+
+    static func keys(for entries: [ParsedEntry], identity: Identity = .guid) -> [String] {
         var seen = Set<String>()
         var keys: [String] = []
         keys.reserveCapacity(entries.count)
         for (index, entry) in entries.enumerated() {
-            var key = baseKey(entry)
+            var key = identity == .guid ? baseKey(entry) : linkKey(entry)
             if seen.contains(key), let link = nonEmpty(entry.link) { key += "#link:" + link }
             if seen.contains(key) { key += "#\(index)" }
             seen.insert(key)
@@ -21,8 +31,26 @@ enum DedupKey {
 
     static func baseKey(_ entry: ParsedEntry) -> String {
         if let id = nonEmpty(entry.id) { return "id:" + id }
+        return linkKey(entry)
+    }
+
+    private static func linkKey(_ entry: ParsedEntry) -> String {
         if let link = nonEmpty(entry.link) { return "link:" + link }
         return "hash:" + Hash.fnv1a64Hex([entry.title ?? "", entry.content ?? entry.summary ?? ""])
+    }
+
+    /// Whether this document's guids fail to tell its items apart — more than half of
+    /// them missing or shared with another item — while their links do better.
+    static func guidsAreUnreliable(_ entries: [ParsedEntry]) -> Bool {
+        guard entries.count >= 2 else { return false }
+        var guidCounts: [String: Int] = [:]
+        var links = Set<String>()
+        for entry in entries {
+            if let id = nonEmpty(entry.id) { guidCounts[id, default: 0] += 1 }
+            if let link = nonEmpty(entry.link) { links.insert(link) }
+        }
+        let unusable = entries.count - guidCounts.values.reduce(0) { $0 + ($1 == 1 ? 1 : 0) }
+        return unusable * 2 > entries.count && links.count > guidCounts.count
     }
 
     private static func nonEmpty(_ text: String?) -> String? {

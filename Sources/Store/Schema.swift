@@ -129,6 +129,10 @@ enum Schema {
                 DROP INDEX article_storyHash;
                 """)
         }
+        migrator.registerMigration("v11: identity by link") { db in
+            // 'link' once a feed's guids proved unable to tell its items apart (DedupKey).
+            try db.execute(sql: "ALTER TABLE feed ADD COLUMN identity TEXT")
+        }
         return migrator
     }
 }

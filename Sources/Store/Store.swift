@@ -177,9 +177,13 @@ public final class Store: Sendable {
             "fetched": Seconds.from(update.fetchedAt), "due": Seconds.from(update.nextDueAt), "id": feedID,
         ]
         switch update.result {
-        case .fetched(let title, let siteLink, _):
+        case .fetched(let title, let siteLink, let entries):
             var present: [Int64] = []
-            summary = try ArticleWriter(db: db, feedID: feedID, now: update.fetchedAt).write(prepared, presentIDs: &present)
+            var articles = prepared
+            if try identity(ofFeed: feedID, entries: entries, in: db) == .link {
+                articles = zip(prepared, DedupKey.keys(for: entries, identity: .link)).map { $0.rekeyed($1) }
+            }
+            summary = try ArticleWriter(db: db, feedID: feedID, now: update.fetchedAt).write(articles, presentIDs: &present)
             // What the latest document holds is never pruned.
             assignments.append("latestIds = :latest")
             assignments.append("articleCount = articleCount + :inserted")
@@ -222,6 +226,23 @@ public final class Store: Sendable {
         try db.cachedStatement(sql: "UPDATE feed SET \(assignments.joined(separator: ", ")) WHERE id = :id")
             .execute(arguments: StatementArguments(arguments))
         return summary
+    }
+
+    /// How the feed's articles are identified: by guid until one of its documents shows
+    /// guids that cannot tell items apart, then by link for good. On that switch, stored
+    /// articles take their link keys, so none of them comes back as new.
+    private static func identity(ofFeed feedID: Int64, entries: [ParsedEntry], in db: Database) throws
+        -> DedupKey.Identity {
+        let stored = try String.fetchOne(db.cachedStatement(sql: "SELECT identity FROM feed WHERE id = ?"),
+                                         arguments: [feedID])
+        if stored == DedupKey.Identity.link.rawValue { return .link }
+        guard DedupKey.guidsAreUnreliable(entries) else { return .guid }
+        try db.execute(sql: """
+            UPDATE OR IGNORE article SET dedupKey = 'link:' || link
+            WHERE feedId = ? AND link IS NOT NULL AND link != '' AND dedupKey NOT LIKE 'link:%'
+            """, arguments: [feedID])
+        try db.execute(sql: "UPDATE feed SET identity = 'link' WHERE id = ?", arguments: [feedID])
+        return .link
     }
 
     private static func feedID(_ db: Database, url: String, now: Date) throws -> Int64 {

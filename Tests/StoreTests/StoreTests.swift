@@ -63,19 +63,21 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
 
     @Test func dedupKeyIsGuidThenLinkThenContentHash() async throws {
         let temp = try TemporaryStore()
+        // Mostly with guids, so the feed stays identified by guid (see LinkIdentityTests).
+        let others = [entry("g2", title: "two"), entry("g3", title: "three")]
         try await temp.store.apply(fetched([
             entry("g", title: "by guid", link: "http://example.org/1"),
             entry(nil, title: "by link", link: "http://example.org/2"),
             entry(nil, title: "by hash", content: "body"),
-        ]), toFeed: feedURL)
+        ] + others), toFeed: feedURL)
         // Same identities, with the guid article's link changed and the others rewritten.
         let summary = try await temp.store.apply(fetched([
             entry("g", title: "by guid", link: "http://example.org/1-moved"),
             entry(nil, title: "by link, retitled", link: "http://example.org/2"),
             entry(nil, title: "by hash", content: "body"),
-        ], at: t0.addingTimeInterval(10)), toFeed: feedURL)
-        #expect(summary == ApplySummary(inserted: 0, updated: 2, unchanged: 1))
-        #expect(try temp.store.articleCount() == 3)
+        ] + others, at: t0.addingTimeInterval(10)), toFeed: feedURL)
+        #expect(summary == ApplySummary(inserted: 0, updated: 2, unchanged: 3))
+        #expect(try temp.store.articleCount() == 5)
     }
 
     @Test func repeatedGuidsInOneDocumentAreToldApart() {
@@ -196,6 +198,67 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         } throws: { error in
             "\(error)".contains("no store here yet")
         }
+    }
+}
+
+/// Feeds whose guids cannot tell items apart are identified by link, once and for good.
+@Suite struct LinkIdentityTests {
+    func item(_ n: Int, guid: String?) -> ParsedEntry {
+        entry(guid, title: "Item \(n)", link: "https://site.example/\(n)", published: t0.addingTimeInterval(Double(n) * 60))
+    }
+
+    func titles(_ store: Store) throws -> [String] {
+        try store.articles(ArticleQuery(allCopies: true)).compactMap(\.title)
+    }
+
+    @Test func oneGuidForEveryItemNeverOverwritesOrRepeats() async throws {
+        let temp = try TemporaryStore()
+        // Every item carries the site's address as its guid.
+        let first = [3, 2, 1].map { item($0, guid: "https://site.example/") }
+        #expect(try await temp.store.apply(fetched(first), toFeed: feedURL) == ApplySummary(inserted: 3))
+        let second = [4, 3, 2, 1].map { item($0, guid: "https://site.example/") }
+        #expect(try await temp.store.apply(fetched(second, at: t0.addingTimeInterval(60)), toFeed: feedURL)
+            == ApplySummary(inserted: 1, unchanged: 3))
+        #expect(try titles(temp.store) == ["Item 4", "Item 3", "Item 2", "Item 1"])
+    }
+
+    @Test func guidsThatComeAndGoDoNotDuplicate() async throws {
+        let temp = try TemporaryStore()
+        // First mostly without guids (identified by link from then on), then with them.
+        let first = [item(3, guid: nil), item(2, guid: nil), item(1, guid: "g1")]
+        #expect(try await temp.store.apply(fetched(first), toFeed: feedURL) == ApplySummary(inserted: 3))
+        let second = [item(3, guid: "g3"), item(2, guid: "g2"), item(1, guid: "g1")]
+        #expect(try await temp.store.apply(fetched(second, at: t0.addingTimeInterval(60)), toFeed: feedURL)
+            == ApplySummary(updated: 2, unchanged: 1))  // guids are new field values, not new articles
+        #expect(try titles(temp.store) == ["Item 3", "Item 2", "Item 1"])
+    }
+
+    @Test func aFeedWhoseGuidsBreakLaterKeepsItsArticles() async throws {
+        let temp = try TemporaryStore()
+        let good = [3, 2, 1].map { item($0, guid: "g\($0)") }
+        #expect(try await temp.store.apply(fetched(good), toFeed: feedURL) == ApplySummary(inserted: 3))
+        // The publisher's software now gives every item the same guid.
+        let broken = [4, 3, 2, 1].map { item($0, guid: "same") }
+        let summary = try await temp.store.apply(fetched(broken, at: t0.addingTimeInterval(60)), toFeed: feedURL)
+        #expect(summary.inserted == 1)
+        #expect(try titles(temp.store) == ["Item 4", "Item 3", "Item 2", "Item 1"])
+        // Identified by link for good, even when the guids look fine again.
+        let again = [4, 3, 2, 1].map { item($0, guid: "new-\($0)") }
+        #expect(try await temp.store.apply(fetched(again, at: t0.addingTimeInterval(120)), toFeed: feedURL).inserted == 0)
+        #expect(try titles(temp.store).count == 4)
+    }
+
+    @Test func uniqueGuidsKeepGuidIdentity() async throws {
+        let temp = try TemporaryStore()
+        try await temp.store.apply(fetched([item(1, guid: "g1"), item(2, guid: "g2")]), toFeed: feedURL)
+        // A changed link under the same guid is the same article, updated.
+        let moved = [entry("g1", title: "Item 1", link: "https://site.example/moved", published: t0.addingTimeInterval(60)),
+                     item(2, guid: "g2")]
+        #expect(try await temp.store.apply(fetched(moved, at: t0.addingTimeInterval(60)), toFeed: feedURL)
+            == ApplySummary(updated: 1, unchanged: 1))
+        #expect(!DedupKey.guidsAreUnreliable([item(1, guid: "g1"), item(2, guid: "g2"), item(3, guid: nil)]))
+        #expect(DedupKey.guidsAreUnreliable([item(1, guid: "x"), item(2, guid: "x"), item(3, guid: "g3")]))
+        #expect(!DedupKey.guidsAreUnreliable([item(1, guid: "x"), entry("x", title: "no link")]))  // links no better
     }
 }
 
