@@ -20,7 +20,7 @@ MANDIR   = $(PREFIX)/share/man/man1
 BASHDIR  = $(PREFIX)/share/bash-completion/completions
 ZSHDIR   = $(PREFIX)/share/zsh/site-functions
 FISHDIR  = $(PREFIX)/share/fish/vendor_completions.d
-MANPAGES = .build/plugins/GenerateManual/outputs
+MANPAGES = .build/manpages
 DEBUG    = .build/debug
 
 # Debian packages the build links against (pkg-config finds them).
@@ -77,15 +77,19 @@ check-systemd:
 	status=$$?; rm -rf $$prefix; \
 	if [ $$status -eq 0 ]; then echo "systemd unit: verify and security checks passed"; fi; exit $$status
 
-# Man pages from swift-argument-parser's generate-manual plugin (it builds in release).
+# Man pages from swift-argument-parser's generate-manual tool, built with the same flags
+# as the release binaries (its plugin would rebuild them without --static-swift-stdlib).
 manpages: release
-	swift package plugin generate-manual
+	swift build -c release --static-swift-stdlib --product generate-manual
+	for tool in aggregator aggregatord; do \
+		mkdir -p $(MANPAGES)/$$tool && $(RELEASE)/generate-manual $(RELEASE)/$$tool -o $(MANPAGES)/$$tool || exit 1; \
+	done
 
 install: release manpages
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)/sample-feeds $(DESTDIR)$(DOCDIR) \
 		$(DESTDIR)$(SYSCONFDIR)/aggregator $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHDIR) $(DESTDIR)$(ZSHDIR) $(DESTDIR)$(FISHDIR)
-	install -m 0755 $(RELEASE)/aggregatord $(RELEASE)/aggregator $(DESTDIR)$(BINDIR)/
+	install -m 0755 -s $(RELEASE)/aggregatord $(RELEASE)/aggregator $(DESTDIR)$(BINDIR)/
 	install -m 0644 $(MANPAGES)/aggregator/aggregator.1 $(MANPAGES)/aggregatord/aggregatord.1 $(DESTDIR)$(MANDIR)/
 	$(RELEASE)/aggregator --generate-completion-script bash > $(DESTDIR)$(BASHDIR)/aggregator
 	$(RELEASE)/aggregator --generate-completion-script zsh > $(DESTDIR)$(ZSHDIR)/_aggregator
