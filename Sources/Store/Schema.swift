@@ -133,6 +133,16 @@ enum Schema {
             // 'link' once a feed's guids proved unable to tell its items apart (DedupKey).
             try db.execute(sql: "ALTER TABLE feed ADD COLUMN identity TEXT")
         }
+        migrator.registerMigration("v12: full-text index tuning") { db in
+            // Measured on 200k bench articles (Python's sqlite3, the same FTS5 table): a 16 MB
+            // in-memory hash (default 1 MB) flushes fewer, larger segments and merging 8 at a
+            // time (default 4) rewrites them less often: 20k -> 28k rows/s indexed, the same
+            // query time (22 ms), 2.5% larger. Both settings persist in article_fts_config.
+            try db.execute(sql: """
+                INSERT INTO article_fts (article_fts, rank) VALUES ('hashsize', 16777216);
+                INSERT INTO article_fts (article_fts, rank) VALUES ('automerge', 8);
+                """)
+        }
         return migrator
     }
 }
