@@ -143,6 +143,11 @@ enum Schema {
                 INSERT INTO article_fts (article_fts, rank) VALUES ('automerge', 8);
                 """)
         }
+        migrator.registerMigration("v13: tombstone links") { db in
+            // The pruned article's link, so a feed switching to link identity re-keys its
+            // tombstones too (older tombstones have none and keep their key).
+            try db.execute(sql: "ALTER TABLE tombstone ADD COLUMN link TEXT")
+        }
         return migrator
     }
 }

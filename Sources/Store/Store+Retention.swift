@@ -23,7 +23,7 @@ extension Store {
             let removed = try await writer.write { db -> Int in
                 let cutoff = days.map { Seconds.from(now) - Int64($0) * 86_400 }
                 let doomed = try Row.fetchAll(db, sql: """
-                    SELECT id, dedupKey FROM article
+                    SELECT id, dedupKey, link FROM article
                     WHERE feedId = :feed
                       AND id NOT IN (SELECT value FROM json_each(:latest))
                       AND ((:cutoff IS NOT NULL AND sortDate < :cutoff)
@@ -32,7 +32,7 @@ extension Store {
                     """, arguments: ["feed": feedID, "latest": "[" + latest.map(String.init).joined(separator: ",") + "]",
                                      "cutoff": cutoff, "count": count])
                 let tombstone = try db.cachedStatement(
-                    sql: "INSERT OR IGNORE INTO tombstone (feedId, dedupKey, prunedAt) VALUES (?, ?, ?)")
+                    sql: "INSERT OR IGNORE INTO tombstone (feedId, dedupKey, prunedAt, link) VALUES (?, ?, ?, ?)")
                 let delete = try db.cachedStatement(sql: "DELETE FROM article WHERE id = ?")
                 let unqueue = try db.cachedStatement(sql: "DELETE FROM search_pending WHERE articleId = ?")
                 for row in doomed {
@@ -40,7 +40,8 @@ extension Store {
                     try SearchIndex.forget(articleID: id, in: db)
                     try unqueue.execute(arguments: [id])
                     try delete.execute(arguments: [id])
-                    try tombstone.execute(arguments: [feedID, row["dedupKey"] as String, Seconds.from(now)])
+                    try tombstone.execute(arguments: [feedID, row["dedupKey"] as String, Seconds.from(now),
+                                                      row["link"] as String?])
                 }
                 try db.execute(sql: "UPDATE feed SET articleCount = articleCount - ? WHERE id = ?",
                                arguments: [doomed.count, feedID])

@@ -230,17 +230,19 @@ public final class Store: Sendable {
 
     /// How the feed's articles are identified: by guid until one of its documents shows
     /// guids that cannot tell items apart, then by link for good. On that switch, stored
-    /// articles take their link keys, so none of them comes back as new.
+    /// articles and tombstones take their link keys, so none of them comes back as new.
     private static func identity(ofFeed feedID: Int64, entries: [ParsedEntry], in db: Database) throws
         -> DedupKey.Identity {
         let stored = try String.fetchOne(db.cachedStatement(sql: "SELECT identity FROM feed WHERE id = ?"),
                                          arguments: [feedID])
         if stored == DedupKey.Identity.link.rawValue { return .link }
         guard DedupKey.guidsAreUnreliable(entries) else { return .guid }
-        try db.execute(sql: """
-            UPDATE OR IGNORE article SET dedupKey = 'link:' || link
-            WHERE feedId = ? AND link IS NOT NULL AND link != '' AND dedupKey NOT LIKE 'link:%'
-            """, arguments: [feedID])
+        for table in ["article", "tombstone"] {  // pruned articles stay pruned under their new key
+            try db.execute(sql: """
+                UPDATE OR IGNORE \(table) SET dedupKey = 'link:' || link
+                WHERE feedId = ? AND link IS NOT NULL AND link != '' AND dedupKey NOT LIKE 'link:%'
+                """, arguments: [feedID])
+        }
         try db.execute(sql: "UPDATE feed SET identity = 'link' WHERE id = ?", arguments: [feedID])
         return .link
     }

@@ -248,6 +248,21 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         #expect(try titles(temp.store).count == 4)
     }
 
+    @Test func articlesPrunedBeforeTheSwitchStayPruned() async throws {
+        let temp = try TemporaryStore()
+        var subscription = FeedSubscription(url: feedURL, intervalSeconds: 1800)
+        subscription.keepCount = 1
+        try temp.store.syncFeeds([subscription])
+        try await temp.store.apply(fetched([item(1, guid: "g1")]), toFeed: feedURL)
+        try await temp.store.apply(fetched([item(2, guid: "g2")], at: t0.addingTimeInterval(60)), toFeed: feedURL)
+        #expect(try await temp.store.prune(now: t0.addingTimeInterval(120)).articles == 1)  // item 1
+        // Now every item shares one guid: the feed switches to links, item 1's tombstone with it.
+        let broken = [3, 2, 1].map { item($0, guid: "same") }
+        let summary = try await temp.store.apply(fetched(broken, at: t0.addingTimeInterval(180)), toFeed: feedURL)
+        #expect(summary == ApplySummary(inserted: 1, updated: 1, unchanged: 1))  // 3 new, 2's guid changed, 1 pruned
+        #expect(try titles(temp.store) == ["Item 3", "Item 2"])
+    }
+
     @Test func uniqueGuidsKeepGuidIdentity() async throws {
         let temp = try TemporaryStore()
         try await temp.store.apply(fetched([item(1, guid: "g1"), item(2, guid: "g2")]), toFeed: feedURL)
