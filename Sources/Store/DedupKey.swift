@@ -8,7 +8,7 @@ import FeedParser
 /// Some feeds' guids cannot tell items apart (every item carries the site's URL, or most
 /// carry none, or they come and go): told apart by position, a new item on top would
 /// overwrite the old one and the old one come back as new. Such a feed switches, once
-/// and for good, to `Identity.link` (see `Store.identity(for:)`).
+/// and for good, to `Identity.link` (see `Store.identity(ofFeed:…)`).
 enum DedupKey {
     enum Identity: String, Sendable {
         case guid

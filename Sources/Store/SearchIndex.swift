@@ -63,7 +63,7 @@ extension Store {
             let stories = rows.compactMap { row in (row[4] as Int64?).map { ($0, row[0] as Int64) } }.sorted { $0 < $1 }
             let addStory = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story (storyHash, articleId) VALUES (?, ?)")
             for (story, id) in stories { try addStory.execute(arguments: [story, id]) }
-            if let last = rows.last?["id"] as Int64? {
+            if let last = rows.last?[0] as Int64? {
                 try db.execute(sql: "DELETE FROM search_pending WHERE articleId <= ?", arguments: [last])
             } else {
                 // Queued ids whose article is gone (pruned before indexing).

@@ -170,7 +170,7 @@ public final class Store: Sendable {
     /// One feed's update, inside the combined transaction (and its own savepoint).
     static func write(_ update: FeedUpdate, toFeed url: String, prepared: [PreparedArticle],
                       in db: Database) throws -> ApplySummary {
-        let feedID = try Self.feedID(db, url: url, now: update.fetchedAt)
+        let (feedID, storedIdentity) = try Self.feed(db, url: url, now: update.fetchedAt)
         var summary = ApplySummary()
         var assignments: [String] = ["lastFetchAt = :fetched", "nextDueAt = :due"]
         var arguments: [String: (any DatabaseValueConvertible)?] = [
@@ -180,7 +180,7 @@ public final class Store: Sendable {
         case .fetched(let title, let siteLink, let entries):
             var present: [Int64] = []
             var articles = prepared
-            if try identity(ofFeed: feedID, entries: entries, in: db) == .link {
+            if try identity(ofFeed: feedID, stored: storedIdentity, entries: entries, in: db) == .link {
                 articles = zip(prepared, DedupKey.keys(for: entries, identity: .link)).map { $0.rekeyed($1) }
             }
             summary = try ArticleWriter(db: db, feedID: feedID, now: update.fetchedAt).write(articles, presentIDs: &present)
@@ -231,11 +231,9 @@ public final class Store: Sendable {
     /// How the feed's articles are identified: by guid until one of its documents shows
     /// guids that cannot tell items apart, then by link for good. On that switch, stored
     /// articles and tombstones take their link keys, so none of them comes back as new.
-    private static func identity(ofFeed feedID: Int64, entries: [ParsedEntry], in db: Database) throws
-        -> DedupKey.Identity {
-        let stored = try String.fetchOne(db.cachedStatement(sql: "SELECT identity FROM feed WHERE id = ?"),
-                                         arguments: [feedID])
-        if stored == DedupKey.Identity.link.rawValue { return .link }
+    private static func identity(ofFeed feedID: Int64, stored: DedupKey.Identity, entries: [ParsedEntry],
+                                 in db: Database) throws -> DedupKey.Identity {
+        if stored == .link { return .link }
         guard DedupKey.guidsAreUnreliable(entries) else { return .guid }
         for table in ["article", "tombstone"] {  // pruned articles stay pruned under their new key
             try db.execute(sql: """
@@ -247,13 +245,15 @@ public final class Store: Sendable {
         return .link
     }
 
-    private static func feedID(_ db: Database, url: String, now: Date) throws -> Int64 {
-        if let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM feed WHERE url = ?"), arguments: [url]) {
-            return id
+    /// The feed's row id and how its articles are identified (a new row when the URL is unknown).
+    private static func feed(_ db: Database, url: String, now: Date) throws -> (id: Int64, identity: DedupKey.Identity) {
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, identity FROM feed WHERE url = ?"),
+                                      arguments: [url]) {
+            return (row[0], (row[1] as String?).flatMap(DedupKey.Identity.init(rawValue:)) ?? .guid)
         }
         try db.execute(sql: "INSERT INTO feed (url, inConfig, createdAt) VALUES (?, 0, ?)",
                        arguments: [url, Seconds.from(now)])
-        return db.lastInsertedRowID
+        return (db.lastInsertedRowID, .guid)
     }
 
     // MARK: Queries
