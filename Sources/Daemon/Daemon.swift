@@ -88,8 +88,8 @@ public final class Daemon: Sendable {
             if watchdogInterval != nil {
                 group.addTask { .watchdog }  // the first keep-alive at once
             }
-            // Full-text indexing of what was stored, off the polls' path: a batch at a time
-            // through the same writer, resting while nothing waits.
+            // Full-text indexing of what was stored, alongside the polls: a batch at a time
+            // into the index's own file (its own writer), resting while nothing waits.
             group.addTask { [poller] in
                 while !Task.isCancelled {
                     let indexed = (try? await poller.store.indexPending()) ?? 0

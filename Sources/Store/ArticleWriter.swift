@@ -39,7 +39,6 @@ struct ArticleWriter {
                 changedAt = ?, storyHash = ?
             WHERE id = ?
             """)
-        let queueForSearch = try db.cachedStatement(sql: "INSERT OR IGNORE INTO search_pending (articleId) VALUES (?)")
         let nowSeconds = Seconds.from(now)
         let stored = try existing(keys: articles.map(\.key))
         let pruned = try tombstoned(keys: articles.map(\.key))
@@ -57,13 +56,13 @@ struct ArticleWriter {
                     continue
                 }
                 let firstSeen = row.firstSeen
-                try SearchIndex.forget(articleID: row.id, in: db)
-                try queueForSearch.execute(arguments: [row.id])
+                try SearchQueue.drop(articleID: row.id, in: db)  // its old words, before they change
                 try update.execute(arguments: [
                     entry.id, entry.link, entry.title, entry.author, fields.published, fields.updated,
                     fields.published ?? fields.updated ?? firstSeen, entry.summary, entry.content,
                     fields.categories, fields.enclosures, fields.fingerprint, nowSeconds, fields.storyHash, row.id,
                 ])
+                try SearchQueue.add(articleID: row.id, in: db)
                 summary.updated += 1
             } else {
                 try insert.execute(arguments: [
@@ -72,7 +71,7 @@ struct ArticleWriter {
                     fields.categories, fields.enclosures, fields.fingerprint, fields.storyHash,
                 ])
                 presentIDs.append(db.lastInsertedRowID)
-                try queueForSearch.execute(arguments: [db.lastInsertedRowID])
+                try SearchQueue.add(articleID: db.lastInsertedRowID, in: db)
                 summary.inserted += 1
             }
         }

@@ -148,6 +148,31 @@ enum Schema {
             // tombstones too (older tombstones have none and keep their key).
             try db.execute(sql: "ALTER TABLE tombstone ADD COLUMN link TEXT")
         }
+        migrator.registerMigration("v14: search index in its own file") { db in
+            // The full-text and story indexes move to search.sqlite (SearchIndexFile), written by
+            // the indexer on its own connection while this file's writer stores polls: on two
+            // cores, indexing no longer takes turns with storing. What the index still has to
+            // do is this ordered queue (SearchQueue); the index file records how far it applied
+            // it, in the same transaction as the words, so a crash between the files applies
+            // nothing twice. AUTOINCREMENT: a sequence number is never reused once emptied.
+            // `epoch` ties an index file to this store (a restored or replaced store rebuilds it).
+            try db.execute(sql: """
+                CREATE TABLE search_queue (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    op TEXT NOT NULL,            -- 'add': index the article; 'drop': remove these words
+                    articleId INTEGER NOT NULL,
+                    title TEXT,                  -- drop only: the words indexed for the article
+                    body TEXT,
+                    storyHash INTEGER
+                );
+                CREATE TABLE search_meta (epoch TEXT NOT NULL);
+                INSERT INTO search_meta (epoch) VALUES (lower(hex(randomblob(8))));
+                INSERT INTO search_queue (op, articleId) SELECT 'add', id FROM article ORDER BY id;
+                DROP TABLE article_fts;
+                DROP TABLE story;
+                DROP TABLE search_pending;
+                """)
+        }
         return migrator
     }
 }

@@ -1,34 +1,15 @@
 import Foundation
 import GRDB
 
-/// Full-text search over titles, summaries and content (SQLite FTS5, contentless), and
-/// the story index (`story`: which articles share a canonical link).
+/// Full-text search over titles, summaries and content (SQLite FTS5, contentless), which
+/// also knows each article's story (its `story` column: which articles share a canonical
+/// link) — in `search.sqlite` (SearchIndexFile), attached to every reading connection as
+/// `search`.
 ///
-/// Storing an article only queues it (`search_pending`); `indexPending` does the costly
-/// tokenising and the random-order story inserts later, in batches — the daemon between
-/// polls, `search` before it answers — so a poll never waits for either. A contentless
-/// index forgets a row only when told the words it indexed for it, so changes and
-/// deletions go through `forget`, which recomputes them from the stored row.
+/// Storing an article only queues it (`search_queue`, SearchQueue); `indexPending` does the
+/// costly tokenising later, in batches, on the index file's own connection — the daemon
+/// alongside its polls, `search` before it answers — so a poll never waits for it.
 enum SearchIndex {
-    /// Removes an indexed article's words (before it changes or goes); a queued one was
-    /// never indexed and has nothing to remove.
-    static func forget(articleID: Int64, in db: Database) throws {
-        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM search_pending WHERE articleId = ?)",
-                             arguments: [articleID]) == true {
-            return
-        }
-        guard let row = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT title, summary, content, storyHash FROM article WHERE id = ?"),
-            arguments: [articleID]) else { return }
-        if let story = row["storyHash"] as Int64? {
-            try db.cachedStatement(sql: "DELETE FROM story WHERE storyHash = ? AND articleId = ?")
-                .execute(arguments: [story, articleID])
-        }
-        try db.cachedStatement(sql: "INSERT INTO article_fts (article_fts, rowid, title, body) VALUES ('delete', ?, ?, ?)")
-            .execute(arguments: [articleID, (row["title"] as String?) ?? "",
-                                 SearchText.of(summary: row["summary"], content: row["content"])])
-    }
-
     /// The user's words as an FTS5 query: each word quoted (so `C++`, `"` or `AND` are
     /// just words), all required; a trailing `*` keeps a prefix search.
     static func matchExpression(_ query: String) -> String? {
@@ -38,44 +19,56 @@ enum SearchIndex {
             guard !bare.isEmpty else { return nil }
             return "\"\(bare)\"" + (prefix ? "*" : "")
         }
-        return words.isEmpty ? nil : words.joined(separator: " ")
+        // Only titles and text: the story column holds story words, not the article's.
+        return words.isEmpty ? nil : "{title body} : (" + words.joined(separator: " ") + ")"
+    }
+
+    /// The word that stands for a story in the index's `story` column: the hash in base 36,
+    /// behind a letter so the tokenizer keeps it whole ("s" + up to 13 characters).
+    static func storyWord(_ hash: Int64) -> String {
+        "s" + String(UInt64(bitPattern: hash), radix: 36)
+    }
+
+    /// An FTS5 query for articles carrying any of `hashes` as their story.
+    static func storyMatch(_ hashes: [Int64]) -> String {
+        "story : (" + hashes.map(storyWord).joined(separator: " OR ") + ")"
     }
 }
 
 extension Store {
-    /// Indexes up to `limit` queued articles in one transaction; returns how many. (2,000
-    /// holds the writer ~0.1 s; smaller batches cost FTS5 more segment merging.)
+    /// Applies up to `limit` queued changes to the index file; returns how many it took
+    /// from the queue (0: nothing waits). Reads the queue and the articles in one
+    /// snapshot of the store, writes the index on its own connection (the store's writer
+    /// stays free for polls), then trims what was applied from the queue.
     @discardableResult
     public func indexPending(limit: Int = 2000) async throws -> Int {
-        guard let writer else { throw OpenError(path: path, reason: "opened read-only") }
-        return try await writer.write { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT a.id, a.title, a.summary, a.content, a.storyHash FROM search_pending p
-                JOIN article a ON a.id = p.articleId
-                ORDER BY p.articleId LIMIT ?
-                """, arguments: [limit])
-            let insert = try db.cachedStatement(sql: "INSERT INTO article_fts (rowid, title, body) VALUES (?, ?, ?)")
-            for row in rows {
-                try insert.execute(arguments: [row[0] as Int64, (row[1] as String?) ?? "",
-                                               SearchText.of(summary: row[2], content: row[3])])
-            }
-            // In hash order, so each page of the story index is written once per batch.
-            let stories = rows.compactMap { row in (row[4] as Int64?).map { ($0, row[0] as Int64) } }.sorted { $0 < $1 }
-            let addStory = try db.cachedStatement(sql: "INSERT OR IGNORE INTO story (storyHash, articleId) VALUES (?, ?)")
-            for (story, id) in stories { try addStory.execute(arguments: [story, id]) }
-            if let last = rows.last?[0] as Int64? {
-                try db.execute(sql: "DELETE FROM search_pending WHERE articleId <= ?", arguments: [last])
-            } else {
-                // Queued ids whose article is gone (pruned before indexing).
-                try db.execute(sql: "DELETE FROM search_pending WHERE articleId NOT IN (SELECT id FROM article)")
-            }
-            return rows.count
-        }
+        guard let writer, let index = searchIndex else { throw OpenError(path: path, reason: "opened read-only") }
+        guard let applied = try index.state()?.appliedThrough else { return 0 }
+        let batch = try await writer.read { db in try SearchQueue.changes(after: applied, limit: limit, in: db) }
+        guard let last = batch.last else { return 0 }
+        // Another indexer (`search` while the daemon runs) may have applied these meanwhile:
+        // then this batch is dropped, and the next call starts from where that one ended.
+        guard try await index.apply(batch.changes, from: applied, through: last) else { return batch.consumed }
+        // Trimmed through the store's writer without waiting for it (it may be storing a
+        // long batch of polls): the next batch starts after `appliedThrough` in any case.
+        writer.asyncWrite({ db in
+            try db.execute(sql: "DELETE FROM search_queue WHERE seq <= ?", arguments: [last])
+        }, completion: { _, _ in })
+        return batch.consumed
     }
 
     /// Articles stored but not yet searchable.
     public func pendingSearchCount() throws -> Int {
-        try reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM search_pending") ?? 0 }
+        try reader.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM search_queue WHERE op = 'add' AND seq > ?",
+                             arguments: [try appliedThrough(db)]) ?? 0
+        }
+    }
+
+    /// How far the index file has applied the queue, as this reader sees it (0 without one).
+    func appliedThrough(_ db: Database) throws -> Int64 {
+        guard hasSearchIndex else { return 0 }
+        return try Int64.fetchOne(db, sql: "SELECT appliedThrough FROM search.search_state") ?? 0
     }
 
     /// The best matches for `query`, best first, each with a snippet of text around the
@@ -85,10 +78,11 @@ extension Store {
         guard let match = SearchIndex.matchExpression(query) else { return [] }
         let terms = query.split(whereSeparator: { $0.isWhitespace })
             .map { String($0.hasSuffix("*") ? $0.dropLast() : $0).lowercased() }.filter { !$0.isEmpty }
+        guard hasSearchIndex else { return [] }
         return try reader.read { db in
             // Title matches weigh more than body matches.
             let ids = try Int64.fetchAll(db, sql: """
-                SELECT rowid FROM article_fts WHERE article_fts MATCH ? ORDER BY bm25(article_fts, 4.0, 1.0) LIMIT ?
+                SELECT rowid FROM search.article_fts WHERE article_fts MATCH ? ORDER BY bm25(article_fts, 4.0, 1.0) LIMIT ?
                 """, arguments: [match, limit])
             return try ids.compactMap { id -> (StoredArticle, String)? in
                 guard let row = try Row.fetchOne(db, sql: "\(StoredArticle.selectSQL) WHERE a.id = ?", arguments: [id]) else {

@@ -34,11 +34,9 @@ extension Store {
                 let tombstone = try db.cachedStatement(
                     sql: "INSERT OR IGNORE INTO tombstone (feedId, dedupKey, prunedAt, link) VALUES (?, ?, ?, ?)")
                 let delete = try db.cachedStatement(sql: "DELETE FROM article WHERE id = ?")
-                let unqueue = try db.cachedStatement(sql: "DELETE FROM search_pending WHERE articleId = ?")
                 for row in doomed {
                     let id: Int64 = row["id"]
-                    try SearchIndex.forget(articleID: id, in: db)
-                    try unqueue.execute(arguments: [id])
+                    try SearchQueue.drop(articleID: id, in: db)
                     try delete.execute(arguments: [id])
                     try tombstone.execute(arguments: [feedID, row["dedupKey"] as String, Seconds.from(now),
                                                       row["link"] as String?])

@@ -22,6 +22,11 @@ public final class Store: Sendable {
     let reader: any DatabaseReader
     let writer: (any DatabaseWriter)?
     private let combiner: WriteCombiner?
+    /// The search index's own file, written by `indexPending` (writable stores only).
+    let searchIndex: SearchIndexFile?
+    /// Whether reading connections have the search index attached (as `search`): false
+    /// only when a read-only store has no index file yet.
+    let hasSearchIndex: Bool
 
     /// Opens (creating it when `writable`) the store in `directory`.
     /// `walLimit`: the WAL size past which the writer empties it (tests use a small one).
@@ -31,6 +36,8 @@ public final class Store: Sendable {
         do {
             if writable {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                // Before the pool: its reading connections attach the index file as they open.
+                let index = try SearchIndexFile(directory: directory)
                 var configuration = Configuration()
                 configuration.busyMode = .timeout(10)
                 configuration.prepareDatabase { db in
@@ -45,20 +52,36 @@ public final class Store: Sendable {
                     if !db.configuration.readonly { try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL") }
                     // Checkpoints run on the Checkpointer's connection, not in the writer's commits.
                     try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+                    // Readers only: the writer attaching it would take its lock in every
+                    // write transaction and so wait for the indexer.
+                    if db.configuration.readonly { try Self.attachSearchIndex(index.path, to: db) }
                 }
                 let pool = try DatabasePool(path: path, configuration: configuration)
                 try Schema.migrator.migrate(pool)
+                try Self.matchSearchIndex(index, to: pool)
                 reader = pool
                 writer = pool
+                searchIndex = index
+                hasSearchIndex = true
                 combiner = WriteCombiner(writer: pool, checkpointer: try Checkpointer(path: path), walLimit: walLimit)
             } else {
                 guard FileManager.default.fileExists(atPath: path) else {
                     throw OpenError(path: path, reason: "no store here yet (run `aggregator fetch` or start aggregatord)")
                 }
-                var configuration = Configuration()
-                configuration.readonly = true
-                configuration.busyMode = .timeout(10)
-                var pool = try DatabasePool(path: path, configuration: configuration)
+                // The index file is attached when there is one to read (a store an older
+                // version wrote has none until it is upgraded).
+                let indexPath = directory + "/" + SearchIndexFile.fileName
+                func readingPool() throws -> (DatabasePool, hasIndex: Bool) {
+                    let hasIndex = FileManager.default.isReadableFile(atPath: indexPath)
+                    var configuration = Configuration()
+                    configuration.readonly = true
+                    configuration.busyMode = .timeout(10)
+                    configuration.prepareDatabase { db in
+                        if hasIndex { try Self.attachSearchIndex(indexPath, to: db) }
+                    }
+                    return (try DatabasePool(path: path, configuration: configuration), hasIndex)
+                }
+                var (pool, hasIndex) = try readingPool()
                 // A store written by an older version: upgrade it when this user may write
                 // it (the migrations are the writer's), else say how.
                 if try !pool.read({ try Schema.migrator.hasCompletedMigrations($0) }) {
@@ -68,11 +91,13 @@ public final class Store: Sendable {
                     }
                     try pool.close()
                     _ = try Store(directory: directory, writable: true)
-                    pool = try DatabasePool(path: path, configuration: configuration)
+                    (pool, hasIndex) = try readingPool()
                 }
                 reader = pool
                 writer = nil
                 combiner = nil
+                searchIndex = nil
+                hasSearchIndex = hasIndex
             }
         } catch let error as OpenError {
             throw error
@@ -86,6 +111,29 @@ public final class Store: Sendable {
         return writer
     }
 
+    private static func attachSearchIndex(_ indexPath: String, to db: Database) throws {
+        try db.execute(sql: "ATTACH DATABASE ? AS search", arguments: [indexPath])
+    }
+
+    /// Makes sure the index file belongs to this store and has not applied queue entries
+    /// the store never had (a store restored from a backup, an index file copied from
+    /// elsewhere or deleted): otherwise it starts over, with every article queued again.
+    private static func matchSearchIndex(_ index: SearchIndexFile, to pool: DatabasePool) throws {
+        let (epoch, lastSeq) = try pool.read { db in
+            (try String.fetchOne(db, sql: "SELECT epoch FROM search_meta") ?? "",
+             try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'search_queue'") ?? 0)
+        }
+        if let state = try index.state(), state.epoch == epoch, state.appliedThrough <= lastSeq { return }
+        // Queue first: a crash before the index is reset leaves it mismatched, so this runs again.
+        let before = try pool.write { db -> Int64 in
+            try db.execute(sql: "DELETE FROM search_queue")
+            let before = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'search_queue'") ?? 0
+            try db.execute(sql: "INSERT INTO search_queue (op, articleId) SELECT 'add', id FROM article ORDER BY id")
+            return before
+        }
+        try index.reset(epoch: epoch, appliedThrough: before)
+    }
+
     // MARK: Feeds
 
     /// Makes the feed table match the configuration: new feeds are added, changed options
@@ -93,17 +141,19 @@ public final class Store: Sendable {
     public func syncFeeds(_ subscriptions: [FeedSubscription], now: Date = Date()) throws {
         try requireWriter().write { db in
             try db.execute(sql: "UPDATE feed SET inConfig = 0")
+            // A changed line (configKey) also lifts a 410's stop: the user has looked at it.
+            // One compiled statement for every feed: compiling it 500 times was most of the cost.
+            let upsert = try db.makeStatement(sql: """
+                INSERT INTO feed (url, configTitle, tags, intervalSeconds, inConfig, createdAt, configKey, keepDays, keepCount)
+                VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+                ON CONFLICT(url) DO UPDATE SET configTitle = excluded.configTitle, tags = excluded.tags,
+                    intervalSeconds = excluded.intervalSeconds, inConfig = 1, configKey = excluded.configKey,
+                    keepDays = excluded.keepDays, keepCount = excluded.keepCount
+                """)
             for subscription in subscriptions {
-                // A changed line (configKey) also lifts a 410's stop: the user has looked at it.
-                try db.execute(sql: """
-                    INSERT INTO feed (url, configTitle, tags, intervalSeconds, inConfig, createdAt, configKey, keepDays, keepCount)
-                    VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
-                    ON CONFLICT(url) DO UPDATE SET configTitle = excluded.configTitle, tags = excluded.tags,
-                        intervalSeconds = excluded.intervalSeconds, inConfig = 1, configKey = excluded.configKey,
-                        keepDays = excluded.keepDays, keepCount = excluded.keepCount
-                    """, arguments: [subscription.url, subscription.title, subscription.tags.joined(separator: ","),
-                                     subscription.intervalSeconds, Seconds.from(now), subscription.configKey,
-                                     subscription.keepDays, subscription.keepCount])
+                try upsert.execute(arguments: [subscription.url, subscription.title, subscription.tags.joined(separator: ","),
+                                               subscription.intervalSeconds, Seconds.from(now), subscription.configKey,
+                                               subscription.keepDays, subscription.keepCount])
             }
         }
     }
@@ -144,6 +194,7 @@ public final class Store: Sendable {
         // Two checkpoints at once make one fail at once (SQLITE_BUSY): let the other end first.
         combiner?.checkpointer.waitUntilIdle()
         try? writer?.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try? searchIndex?.queue.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
     /// Whether the store can still take a write (disk full, read-only remount and the
@@ -281,8 +332,12 @@ public final class Store: Sendable {
             arguments += [tag]
         }
         if let search = query.search {
-            conditions.append("a.id IN (SELECT rowid FROM article_fts WHERE article_fts MATCH ?)")
-            arguments += [SearchIndex.matchExpression(search) ?? "\"\""]
+            if hasSearchIndex {
+                conditions.append("a.id IN (SELECT rowid FROM search.article_fts WHERE article_fts MATCH ?)")
+                arguments += [SearchIndex.matchExpression(search) ?? "\"\""]
+            } else {
+                conditions.append("0")  // nothing is indexed yet
+            }
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let sql = "\(StoredArticle.selectSQL) \(whereClause) ORDER BY a.sortDate DESC, a.id DESC"
@@ -317,18 +372,23 @@ public final class Store: Sendable {
             for start in stride(from: 0, to: keys.count, by: 500) {
                 let chunk = Array(keys[start..<min(start + 500, keys.count)])
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                // Indexed copies through `story`; those not indexed yet through the queue.
+                // Indexed copies through the index's story words; those not indexed yet through the queue
+                // (an entry applied but not yet trimmed finds its copy twice: kept once below).
                 // CROSS JOIN keeps that order (else SQLite walks every article by date).
-                let copies = try Row.fetchCursor(db, sql: """
+                let indexed = hasSearchIndex ? """
                     SELECT a.storyHash, f.url, coalesce(f.configTitle, f.title, f.url) AS feedTitle, a.sortDate, a.id
-                    FROM story s CROSS JOIN article a ON a.id = s.articleId JOIN feed f ON f.id = a.feedId
-                    WHERE s.storyHash IN (\(marks))
+                    FROM search.article_fts s CROSS JOIN article a ON a.id = s.rowid JOIN feed f ON f.id = a.feedId
+                    WHERE article_fts MATCH ? AND a.storyHash IN (\(marks))
                     UNION ALL
-                    SELECT a.storyHash, f.url, coalesce(f.configTitle, f.title, f.url), a.sortDate, a.id
-                    FROM search_pending p CROSS JOIN article a ON a.id = p.articleId JOIN feed f ON f.id = a.feedId
-                    WHERE a.storyHash IN (\(marks))
+                    """ : ""
+                let copies = try Row.fetchCursor(db, sql: """
+                    \(indexed)
+                    SELECT a.storyHash, f.url, coalesce(f.configTitle, f.title, f.url) AS feedTitle, a.sortDate, a.id
+                    FROM search_queue q CROSS JOIN article a ON a.id = q.articleId JOIN feed f ON f.id = a.feedId
+                    WHERE q.op = 'add' AND a.storyHash IN (\(marks))
                     ORDER BY 4 DESC, 5 DESC
-                    """, arguments: StatementArguments(chunk + chunk))
+                    """, arguments: hasSearchIndex ? [SearchIndex.storyMatch(chunk)] + StatementArguments(chunk + chunk)
+                                                   : StatementArguments(chunk))
                 while let copy = try copies.next() {
                     let key: Int64 = copy[0], url: String = copy[1], title: String = copy[2]
                     if !feedsByStory[key, default: []].contains(where: { $0.url == url }) {
@@ -355,9 +415,10 @@ public final class Store: Sendable {
         }
     }
 
-    /// Bytes on disk: the database, its WAL and shared-memory index.
+    /// Bytes on disk: the database and the search index, with their WALs and shared-memory indexes.
     public func sizeOnDisk() -> Int64 {
-        [path, path + "-wal", path + "-shm"].reduce(0) { total, file in
+        let index = (path as NSString).deletingLastPathComponent + "/" + SearchIndexFile.fileName
+        return [path, index].flatMap { [$0, $0 + "-wal", $0 + "-shm"] }.reduce(0) { total, file in
             total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0)
         }
     }

@@ -403,8 +403,13 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         FeedUpdate(result: .fetched(title: title, siteLink: nil, entries: entries), fetchedAt: date, nextDueAt: date)
     }
 
+    /// Articles the index knows a story for (any story an article in the store has).
     func storyRows(_ store: Store) async throws -> Int {
-        try await store.writer!.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM story") ?? 0 }
+        try await store.writer!.read { db in
+            let hashes = try Int64.fetchAll(db, sql: "SELECT DISTINCT storyHash FROM article WHERE storyHash IS NOT NULL")
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM search.article_fts WHERE article_fts MATCH ?",
+                                    arguments: [SearchIndex.storyMatch(hashes)]) ?? 0
+        }
     }
 
     @Test(arguments: [false, true])
@@ -434,31 +439,36 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         #expect(try folded() == ["From B +", "From A +"])
     }
 
-    @Test func aStoreFromBeforeTheStoryTableIsIndexedWhenOpened() async throws {
-        let temp = try TemporaryStore()
-        try await temp.store.apply(update("Feed A", [entry("a1", title: "From A", link: "https://n.example/s")]),
-                                   toFeed: "http://a.example/feed")
-        try await temp.store.indexPending()
-        try await temp.store.apply(update("Feed B", [entry("b1", title: "From B", link: "https://n.example/s")]),
-                                   toFeed: "http://b.example/feed")
-        // Back to how version 9 left it: an index on storyHash, no story table.
-        try await temp.store.writer!.write { db in
+    @Test func aStoreWithItsIndexInsideIsMovedToTheIndexFileWhenOpened() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("v13-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // How version 13 left a store: the index and the story table inside it, one
+        // article indexed, one still queued.
+        let old = try DatabaseQueue(path: folder + "/" + Store.fileName)
+        try Schema.migrator.migrate(old, upTo: "v13: tombstone links")
+        try await old.write { db in
             try db.execute(sql: """
-                DROP TABLE story;
-                CREATE INDEX article_storyHash ON article(storyHash) WHERE storyHash IS NOT NULL;
-                DELETE FROM grdb_migrations WHERE identifier LIKE 'v10:%';
+                INSERT INTO feed (id, url, createdAt) VALUES (1, 'http://a.example/feed', 0), (2, 'http://b.example/feed', 0);
+                INSERT INTO article (id, feedId, dedupKey, title, link, firstSeen, sortDate, content, fingerprint, storyHash)
+                    VALUES (1, 1, 'guid:a1', 'From A', 'https://n.example/s', 0, 0, '<p>zebra</p>', 'x', 7),
+                           (2, 2, 'guid:b1', 'From B', 'https://n.example/s', 0, 60, '<p>okapi</p>', 'y', 7);
+                INSERT INTO article_fts (rowid, title, body) VALUES (1, 'From A', 'zebra');
+                INSERT INTO story (storyHash, articleId) VALUES (7, 1);
+                INSERT INTO search_pending (articleId) VALUES (2);
                 """)
         }
-        temp.store.finishWriting()
-        let reopened = try Store(directory: temp.folder, writable: true)
-        #expect(try await storyRows(reopened) == 1)  // the indexed copy; B is still queued
-        #expect(try reopened.articles(ArticleQuery()).first?.alsoIn.count == 1)
-        try await reopened.indexPending()
-        #expect(try await storyRows(reopened) == 2)
-        let indexes = try await reopened.writer!.read { db in
-            try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'article'")
-        }
-        #expect(!indexes.contains("article_storyHash"))
+        try old.close()
+        let store = try Store(directory: folder, writable: true)
+        #expect(try store.pendingSearchCount() == 2)  // everything is indexed again, in the new file
+        #expect(try store.articles(ArticleQuery()).first?.alsoIn == ["http://a.example/feed"])  // found through the queue
+        while try await store.indexPending() > 0 {}
+        #expect(try store.search("zebra").map(\.article.title) == ["From A"])
+        #expect(try store.search("okapi").map(\.article.title) == ["From B"])
+        #expect(try await storyRows(store) == 2)
+        #expect(try store.articles(ArticleQuery()).first?.alsoIn == ["http://a.example/feed"])
+        let tables = try await store.writer!.read { db in try String.fetchAll(db, sql: "SELECT name FROM main.sqlite_schema") }
+        #expect(!tables.contains("article_fts") && !tables.contains("story") && !tables.contains("search_pending"))
     }
 }
 
@@ -585,8 +595,141 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         try await temp.store.indexPending()
         #expect(try temp.store.search("unicorn").isEmpty)
         #expect(try temp.store.search("zebra").count == 1)
-        let stories = try await temp.store.writer!.read { db in try Int64.fetchAll(db, sql: "SELECT articleId FROM story") }
-        #expect(stories.count == 1)  // the pruned article's story went with it
+        // The pruned article's story went with it.
+        let stories = try await temp.store.writer!.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM search.article_fts WHERE article_fts MATCH ?",
+                             arguments: [SearchIndex.storyMatch([StoryKey.hash("https://e.org/old")!,
+                                                                 StoryKey.hash("https://e.org/new")!])])
+        }
+        #expect(stories == 1)
+    }
+}
+
+/// The index lives in its own file, written alongside the store: it applies the store's
+/// queue in order, exactly once, and starts over when it does not belong to the store.
+@Suite struct SearchIndexFileTests {
+    func articles(_ words: [String], at date: Date = t0) -> FeedUpdate {
+        fetched(words.enumerated().map { entry("id\($0.offset)", title: "Title \($0.offset)", content: "<p>\($0.element)</p>") },
+                at: date)
+    }
+
+    @Test func anArticleChangedBeforeItWasIndexedIsIndexedAsItIsNowAndForgotten() async throws {
+        let temp = try TemporaryStore()
+        let store = temp.store
+        try await store.apply(articles(["walrus"]), toFeed: feedURL)
+        // Changed twice before the indexer ran: its add must index what the first drop
+        // removes, and so on down the queue.
+        try await store.apply(articles(["narwhal"], at: t0.addingTimeInterval(60)), toFeed: feedURL)
+        try await store.apply(articles(["beluga"], at: t0.addingTimeInterval(120)), toFeed: feedURL)
+        // Each add indexes exactly what the next drop of the article removes.
+        let queued = try await store.writer!.read { db in try SearchQueue.changes(after: 0, limit: 10, in: db) }
+        #expect(queued.changes.map { "\($0.op) \($0.words.body.trimmingCharacters(in: .whitespaces))" }
+                == ["add walrus", "drop walrus", "add narwhal", "drop narwhal", "add beluga"])
+        #expect(try await store.indexPending(limit: 2) == 2)  // part of the queue: add, drop
+        #expect(try await store.indexPending() == 3)  // add, drop, add
+        #expect(try store.search("walrus").isEmpty)
+        #expect(try store.search("narwhal").isEmpty)
+        #expect(try store.search("beluga").count == 1)
+        try await store.apply(articles(["orca"], at: t0.addingTimeInterval(180)), toFeed: feedURL)
+        while try await store.indexPending() > 0 {}
+        #expect(try store.search("beluga").isEmpty)
+        #expect(try store.search("orca").count == 1)
+        // FTS5's own check of the index's structure (it throws when broken).
+        try await store.searchIndex!.queue.write { db in
+            try db.execute(sql: "INSERT INTO article_fts (article_fts, rank) VALUES ('integrity-check', 0)")
+        }
+    }
+
+    @Test func aCrashBeforeTheQueueIsTrimmedAppliesNothingTwice() async throws {
+        let temp = try TemporaryStore()
+        try await temp.store.apply(articles(["capybara", "tapir"]), toFeed: feedURL)
+        try await temp.store.indexPending()
+        // As if the process died after the index committed and before the trim.
+        try await temp.store.writer!.write { db in
+            try db.execute(sql: "INSERT INTO search_queue (seq, op, articleId) VALUES (1, 'add', 1)")
+        }
+        temp.store.finishWriting()
+        let reopened = try Store(directory: temp.folder, writable: true)
+        #expect(try reopened.pendingSearchCount() == 0)
+        #expect(try await reopened.indexPending() == 0)
+        #expect(try reopened.search("capybara").count == 1)
+
+        // Two indexers (the daemon and `search`) read the same batch: the second to
+        // write finds the index moved on and applies nothing.
+        try await reopened.apply(articles(["capybara", "tapir", "agouti"], at: t0.addingTimeInterval(60)), toFeed: feedURL)
+        let index = try #require(reopened.searchIndex)
+        let applied = try #require(try index.state()).appliedThrough
+        let batch = try await reopened.writer!.read { db in try SearchQueue.changes(after: applied, limit: 10, in: db) }
+        #expect(try await index.apply(batch.changes, from: applied, through: batch.last!))
+        #expect(try await !index.apply(batch.changes, from: applied, through: batch.last!))
+        #expect(try reopened.search("agouti").count == 1)
+    }
+
+    @Test func aDeletedOrForeignIndexFileIsBuiltAgain() async throws {
+        let temp = try TemporaryStore()
+        try await temp.store.apply(articles(["quokka"]), toFeed: feedURL)
+        while try await temp.store.indexPending() > 0 {}
+        temp.store.finishWriting()
+        let index = temp.folder + "/" + SearchIndexFile.fileName
+        for file in [index, index + "-wal", index + "-shm"] { try? FileManager.default.removeItem(atPath: file) }
+        let reopened = try Store(directory: temp.folder, writable: true)
+        #expect(try reopened.search("quokka").isEmpty)
+        #expect(try reopened.pendingSearchCount() == 1)
+        while try await reopened.indexPending() > 0 {}
+        #expect(try reopened.search("quokka").count == 1)
+
+        // An index file from another store (a restored backup, say) is not trusted.
+        let other = try TemporaryStore()
+        try await other.store.apply(articles(["wombat"]), toFeed: feedURL)
+        while try await other.store.indexPending() > 0 {}
+        other.store.finishWriting()
+        reopened.finishWriting()
+        try FileManager.default.removeItem(atPath: index)
+        try FileManager.default.copyItem(atPath: other.folder + "/" + SearchIndexFile.fileName, toPath: index)
+        let third = try Store(directory: temp.folder, writable: true)
+        while try await third.indexPending() > 0 {}
+        #expect(try third.search("wombat").isEmpty)
+        #expect(try third.search("quokka").count == 1)
+    }
+
+    @Test func aReadOnlyStoreWithoutAnIndexFileStillLists() async throws {
+        let temp = try TemporaryStore()
+        try await temp.store.apply(articles(["ibex"]), toFeed: feedURL)
+        temp.store.finishWriting()
+        let index = temp.folder + "/" + SearchIndexFile.fileName
+        for file in [index, index + "-wal", index + "-shm"] { try? FileManager.default.removeItem(atPath: file) }
+        let reader = try Store(directory: temp.folder, writable: false)
+        #expect(try reader.articles(ArticleQuery()).count == 1)
+        #expect(try reader.search("ibex").isEmpty)
+        var query = ArticleQuery()
+        query.search = "ibex"
+        #expect(try reader.articles(query).isEmpty)
+        #expect(try reader.pendingSearchCount() == 1)
+    }
+
+    @Test func indexingRunsWhileTheStoreIsWritten() async throws {
+        let temp = try TemporaryStore()
+        let store = temp.store
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for round in 0..<20 {
+                    let entries = (0..<50).map { n in
+                        entry("r\(round)-\(n)", title: "Round \(round)", content: "<p>gecko\(n) iguana</p>")
+                    }
+                    try await store.apply(fetched(entries, at: t0.addingTimeInterval(Double(round))),
+                                          toFeed: "http://feed\(round % 4).example/")
+                }
+            }
+            group.addTask {
+                for _ in 0..<200 { if try await store.indexPending(limit: 60) == 0 { try await Task.sleep(nanoseconds: 1_000_000) } }
+            }
+            try await group.waitForAll()
+        }
+        while try await store.indexPending() > 0 {}
+        #expect(try store.search("iguana", limit: 2000).count == 1000)
+        #expect(try store.pendingSearchCount() == 0)
+        let queued = try await store.writer!.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM search_queue") }
+        #expect(queued == 0)
     }
 }
 
