@@ -79,7 +79,10 @@ try store.syncFeeds((0..<feedTotal).map { FeedSubscription(url: feedURL($0), int
 let updates = articleTotal / perUpdate
 let ingestDone = Flag()
 let started = DispatchTime.now().uptimeNanoseconds
+// --sequential: index only once everything is stored (how each costs alone).
+let sequential = arguments.contains("--sequential")
 let indexer = Task {
+    while sequential && !ingestDone.isSet { try await Task.sleep(nanoseconds: 20_000_000) }
     while true {
         let done = ingestDone.isSet  // read before indexing: a batch after it sees every article
         if try await store.indexPending(limit: 5000) == 0 {

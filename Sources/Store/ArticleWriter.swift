@@ -42,6 +42,7 @@ struct ArticleWriter {
         let nowSeconds = Seconds.from(now)
         let stored = try existing(keys: articles.map(\.key))
         let pruned = try tombstoned(keys: articles.map(\.key))
+        var toIndex: [Int64] = []  // queued together at the end: after each changed one's drop
 
         for article in articles {
             let entry = article.entry, fields = article.fields, key = article.key
@@ -62,7 +63,7 @@ struct ArticleWriter {
                     fields.published ?? fields.updated ?? firstSeen, entry.summary, entry.content,
                     fields.categories, fields.enclosures, fields.fingerprint, nowSeconds, fields.storyHash, row.id,
                 ])
-                try SearchQueue.add(articleID: row.id, in: db)
+                toIndex.append(row.id)
                 summary.updated += 1
             } else {
                 try insert.execute(arguments: [
@@ -71,10 +72,11 @@ struct ArticleWriter {
                     fields.categories, fields.enclosures, fields.fingerprint, fields.storyHash,
                 ])
                 presentIDs.append(db.lastInsertedRowID)
-                try SearchQueue.add(articleID: db.lastInsertedRowID, in: db)
+                toIndex.append(db.lastInsertedRowID)
                 summary.inserted += 1
             }
         }
+        try SearchQueue.add(articleIDs: toIndex, in: db)
         return summary
     }
 

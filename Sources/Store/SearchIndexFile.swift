@@ -31,6 +31,11 @@ final class SearchIndexFile: Sendable {
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         try queue.writeWithoutTransaction { db in
+            // New files only (both take effect before the first table): 16 KiB pages hold
+            // FTS5's 16 KB leaves (pgsz, below) — 9% faster indexing of 1M bench articles;
+            // pages freed by segment merges go back to the file system (giveBackFreePages).
+            try db.execute(sql: "PRAGMA page_size = 16384")
+            try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")  // readers attach it while it is written
             try db.execute(sql: "CREATE TABLE IF NOT EXISTS search_state (epoch TEXT NOT NULL, appliedThrough INTEGER NOT NULL)")
         }
@@ -58,13 +63,26 @@ final class SearchIndexFile: Sendable {
             // Measured with 1M bench articles (Python's sqlite3, this table): a 16 MB in-memory
             // hash (default 1 MB) flushes fewer, larger segments; merging 16 at a time (default
             // 4) rewrites them less often: 20k -> 34.8k rows/s indexed, the same query time
-            // (96 ms), 1.5% larger. Both persist in article_fts_config.
+            // (96 ms), 1.5% larger. Leaves of 16,000 bytes (default 4,050) on 16 KiB pages: a
+            // further 9%. All persist in article_fts_config.
             try db.execute(sql: """
                 INSERT INTO article_fts (article_fts, rank) VALUES ('hashsize', 16777216);
                 INSERT INTO article_fts (article_fts, rank) VALUES ('automerge', 16);
+                INSERT INTO article_fts (article_fts, rank) VALUES ('pgsz', 16000);
                 """)
             try db.execute(sql: "INSERT INTO search_state (epoch, appliedThrough) VALUES (?, ?)",
                            arguments: [epoch, appliedThrough])
+        }
+    }
+
+    /// Gives the pages FTS5's merges freed back to the file system once they are a tenth
+    /// of the file (merging writes the new segment before freeing the old ones, so a
+    /// growing index leaves free pages behind: a fifth of the file after 1M articles).
+    func giveBackFreePages() async throws {
+        try await queue.writeWithoutTransaction { db in
+            let free = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            let total = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            if free > 0 && free * 10 >= total { try db.execute(sql: "PRAGMA incremental_vacuum") }
         }
     }
 

@@ -692,6 +692,24 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         #expect(try third.search("quokka").count == 1)
     }
 
+    @Test func freedPagesGoBackToTheFileSystemWhenNothingWaits() async throws {
+        let temp = try TemporaryStore()
+        let index = try #require(temp.store.searchIndex)
+        // Pages freed as a merge of FTS5 segments frees them: here, a table dropped.
+        try await index.queue.write { db in
+            try db.execute(sql: "CREATE TABLE filler (x BLOB)")
+            for _ in 0..<64 { try db.execute(sql: "INSERT INTO filler VALUES (zeroblob(16384))") }
+            try db.execute(sql: "DROP TABLE filler")
+        }
+        let pages = { try await index.queue.read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0, try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0)
+        } }
+        #expect(try await pages().0 >= 64)
+        #expect(try await temp.store.indexPending() == 0)
+        let (free, total) = try await pages()
+        #expect(free == 0 && total < 64)
+    }
+
     @Test func aReadOnlyStoreWithoutAnIndexFileStillLists() async throws {
         let temp = try TemporaryStore()
         try await temp.store.apply(articles(["ibex"]), toFeed: feedURL)
@@ -756,5 +774,17 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         // ~4.5 MB were written; the WAL was emptied whenever it passed 512 KB (a batch may overshoot).
         #expect(largest < 2 * 1024 * 1024, "WAL reached \(largest) bytes")
         #expect(try store.articleCount() == 1600)
+    }
+}
+
+/// What the index gets of an article's HTML.
+@Suite struct SearchTextTests {
+    @Test func tagsBecomeSpacesAndEntitiesTheirCharacters() {
+        #expect(SearchText.of(summary: nil, content: nil) == "")
+        #expect(SearchText.of(summary: "<p>Caf&eacute;</p>", content: nil) == " Caf&eacute; ")  // only what our sanitiser writes
+        #expect(SearchText.of(summary: "<b>Tom &amp; Jerry</b>", content: "x&lt;y &#233;t&#xE9; &#128512;")
+                == " Tom & Jerry  x<y été 😀")
+        #expect(SearchText.of(summary: "", content: "naïve <i>word") == "naïve  word")
+        #expect(SearchText.of(summary: "a&b &unknown; c", content: "<unclosed") == "a&b &unknown; c  ")
     }
 }
