@@ -12,10 +12,18 @@ final class Checkpointer: @unchecked Sendable {  // `running` and `requested` on
     private var running = false
     private var requested = false
     private var lastRun = DispatchTime(uptimeNanoseconds: 0)
-    /// At most one checkpoint a second: each one fsyncs twice, and commits come far more often.
+    private var walSizeAtLastRun: Int64 = 0
+    private let walPath: String
+    /// At most one checkpoint a second (each one fsyncs twice, and commits come far more
+    /// often) — unless the WAL grew by `walGrowth` since the last one: under a burst of
+    /// commits (a cold poll writes 60 MB of WAL in a second and a half) the checkpoints keep
+    /// up in the background, and the final one (`Store.finishWriting`) finds little left
+    /// to write out: 0.15 s less at the end of a cold 500-feed `fetch`.
     static let minimumSpacing: UInt64 = 1_000_000_000
+    static let walGrowth: Int64 = 4 * 1024 * 1024
 
     init(path: String) throws {
+        walPath = path + "-wal"
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         connection = try DatabaseQueue(path: path, configuration: configuration)
@@ -23,17 +31,28 @@ final class Checkpointer: @unchecked Sendable {  // `running` and `requested` on
 
     func request() {
         let start = lock.withLock { () -> Bool in
-            if !running, DispatchTime.now().uptimeNanoseconds - lastRun.uptimeNanoseconds < Self.minimumSpacing {
-                return false  // the WAL just grows a little; the next request after the spacing folds it in
-            }
             if running {
                 requested = true
                 return false
             }
+            guard isDue() else { return false }  // the WAL just grows a little; a later request folds it in
             running = true
             return true
         }
         if start { queue.async { self.run() } }
+    }
+
+    /// Under `lock`.
+    private func isDue() -> Bool {
+        DispatchTime.now().uptimeNanoseconds - lastRun.uptimeNanoseconds >= Self.minimumSpacing
+            || walSize() - walSizeAtLastRun >= Self.walGrowth
+    }
+
+    /// The WAL file's size: it grows while commits follow each other without a pause (the
+    /// WAL starts over only after a checkpoint caught up with it), so growth is new writes.
+    private func walSize() -> Int64 {
+        var info = stat()
+        return stat(walPath, &info) == 0 ? Int64(info.st_size) : 0
     }
 
     /// Returns once no checkpoint is running (the next `request` may start one again).
@@ -46,13 +65,12 @@ final class Checkpointer: @unchecked Sendable {  // `running` and `requested` on
             lock.withLock {
                 requested = false
                 lastRun = DispatchTime.now()
+                walSizeAtLastRun = walSize()
             }
             // A failure (busy, disk) is retried at the next request; the writer never depends on it.
             try? connection.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)") }
             let again = lock.withLock { () -> Bool in
-                if requested && DispatchTime.now().uptimeNanoseconds - lastRun.uptimeNanoseconds >= Self.minimumSpacing {
-                    return true
-                }
+                if requested && isDue() { return true }
                 running = false
                 return false
             }
