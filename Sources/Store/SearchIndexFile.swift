@@ -2,10 +2,10 @@ import Foundation
 import GRDB
 
 /// `search.sqlite`, next to the store: the full-text index (FTS5, contentless), which also
-/// tells which articles share a story; written only by the indexer on this connection. A file of its own so
-/// that indexing — the costliest thing done with an article — runs on the second core
-/// while the store's writer keeps storing polls (SQLite allows one writer per file).
-/// It holds nothing that cannot be rebuilt from the store: deleting it is safe.
+/// tells which articles share a story; written only by the indexer on this connection. A
+/// file of its own so that indexing — the costliest thing done with an article — runs on
+/// the second core while the store's writer keeps storing polls (SQLite allows one writer
+/// per file). It holds nothing that cannot be rebuilt from the store: deleting it is safe.
 final class SearchIndexFile: Sendable {
     static let fileName = "search.sqlite"
 
@@ -13,21 +13,37 @@ final class SearchIndexFile: Sendable {
     let queue: DatabaseQueue
 
     /// Where the index stands: the store it was built for and how far into that store's
-    /// `search_queue` it has applied (both nil for a new or unreadable file).
+    /// `search_queue` it has applied.
     struct State: Sendable, Equatable {
         var epoch: String
         var appliedThrough: Int64
     }
 
-    init(directory: String) throws {
+    /// Opens the index file, or — when it cannot be read as a database (corrupt, or not
+    /// SQLite at all) — deletes it and starts a new one: it holds nothing the store cannot
+    /// rebuild, and the store must open all the same.
+    static func open(directory: String) throws -> SearchIndexFile {
+        do {
+            let file = try SearchIndexFile(directory: directory)
+            _ = try file.state()
+            return file
+        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+            for suffix in ["", "-wal", "-shm"] {
+                try? FileManager.default.removeItem(atPath: directory + "/" + fileName + suffix)
+            }
+            return try SearchIndexFile(directory: directory)
+        }
+    }
+
+    private init(directory: String) throws {
         path = directory + "/" + Self.fileName
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")  // as the store: durable at checkpoints
             // Each checkpoint waits for two fsyncs on the indexer's thread: every 32 MB of
-            // WAL rather than SQLite's 4 MB (at 4 MB one came nearly every batch).
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
+            // WAL (2,048 pages of 16 KiB) rather than SQLite's 1,000 pages (one nearly every batch).
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 2048")
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         try queue.writeWithoutTransaction { db in

@@ -37,7 +37,7 @@ public final class Store: Sendable {
             if writable {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 // Before the pool: its reading connections attach the index file as they open.
-                let index = try SearchIndexFile(directory: directory)
+                let index = try SearchIndexFile.open(directory: directory)
                 var configuration = Configuration()
                 configuration.busyMode = .timeout(10)
                 configuration.prepareDatabase { db in

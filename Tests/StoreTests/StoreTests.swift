@@ -678,13 +678,21 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         while try await reopened.indexPending() > 0 {}
         #expect(try reopened.search("quokka").count == 1)
 
+        // A damaged index file is replaced; the store opens all the same.
+        reopened.finishWriting()
+        for file in [index, index + "-wal", index + "-shm"] { try? FileManager.default.removeItem(atPath: file) }
+        try Data(repeating: 0x41, count: 40_000).write(to: URL(fileURLWithPath: index))
+        let repaired = try Store(directory: temp.folder, writable: true)
+        while try await repaired.indexPending() > 0 {}
+        #expect(try repaired.search("quokka").count == 1)
+        repaired.finishWriting()
+
         // An index file from another store (a restored backup, say) is not trusted.
         let other = try TemporaryStore()
         try await other.store.apply(articles(["wombat"]), toFeed: feedURL)
         while try await other.store.indexPending() > 0 {}
         other.store.finishWriting()
-        reopened.finishWriting()
-        try FileManager.default.removeItem(atPath: index)
+        for file in [index, index + "-wal", index + "-shm"] { try? FileManager.default.removeItem(atPath: file) }
         try FileManager.default.copyItem(atPath: other.folder + "/" + SearchIndexFile.fileName, toPath: index)
         let third = try Store(directory: temp.folder, writable: true)
         while try await third.indexPending() > 0 {}
