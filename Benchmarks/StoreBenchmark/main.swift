@@ -110,12 +110,12 @@ let ingest = try await seconds {
         while try await group.next() != nil { add() }
     }
 }
+ingestDone.set()
 // The text the store holds: titles, links and content, in bytes.
 let textBytes = (0..<(updates * perUpdate)).reduce(0) { total, n in
     let e = entry(n)
     return total + (e.title?.utf8.count ?? 0) + (e.link?.utf8.count ?? 0) + (e.content?.utf8.count ?? 0)
 }
-ingestDone.set()
 let indexed = try await indexer.value
 store.finishWriting()
 let size = store.sizeOnDisk()
@@ -160,8 +160,8 @@ let sinceText = ISO8601DateFormatter().string(from: since)
 print("""
     | measure (\(articleTotal) articles, \(feedTotal) feeds) | result |
     |---|---|
-    | ingest through Store.apply (100-item updates, 4 at once), indexing alongside | \(String(format: "%.1f s, %.0f rows/s", ingest, Double(articleTotal) / ingest)) |
-    | ingest + full-text indexing: until the index has every article | \(String(format: "%.1f s, %.0f rows/s", indexed, Double(articleTotal) / indexed)) |
+    | ingest through Store.apply (100-item updates, 4 at once)\(sequential ? "" : ", indexing alongside") | \(String(format: "%.1f s, %.0f rows/s", ingest, Double(articleTotal) / ingest)) |
+    | ingest + full-text indexing\(sequential ? " afterwards" : ""): until the index has every article | \(String(format: "%.1f s, %.0f rows/s", indexed, Double(articleTotal) / indexed)) |
     | store size / text held | \(String(format: "%.0f MB / %.0f MB = %.2f×", Double(size) / 1e6, Double(textBytes) / 1e6, Double(size) / Double(textBytes))) |
     | list --since (last day) --limit 50, in-process | \(ms(median(listTimes))) |
     | feeds, in-process | \(ms(median(feedsTimes))) |

@@ -165,6 +165,9 @@ enum Schema {
                     body TEXT,
                     storyHash INTEGER
                 );
+                -- The indexer looks for drops queued after its batch (SearchQueue.changes): drops
+                -- are few, adds may be a million (this migration queues every article).
+                CREATE INDEX search_queue_drops ON search_queue(seq) WHERE op = 'drop';
                 CREATE TABLE search_meta (epoch TEXT NOT NULL);
                 INSERT INTO search_meta (epoch) VALUES (lower(hex(randomblob(8))));
                 INSERT INTO search_queue (op, articleId) SELECT 'add', id FROM article ORDER BY id;

@@ -11,6 +11,7 @@ final class SearchIndexFile: Sendable {
 
     let path: String
     let queue: DatabaseQueue
+    let checkpointer: Checkpointer
 
     /// Where the index stands: the store it was built for and how far into that store's
     /// `search_queue` it has applied.
@@ -22,28 +23,32 @@ final class SearchIndexFile: Sendable {
     /// Opens the index file, or — when it cannot be read as a database (corrupt, or not
     /// SQLite at all) — deletes it and starts a new one: it holds nothing the store cannot
     /// rebuild, and the store must open all the same.
-    static func open(directory: String) throws -> SearchIndexFile {
+    static func open(directory: String, walLimit: Int64) throws -> SearchIndexFile {
         do {
-            let file = try SearchIndexFile(directory: directory)
+            let file = try SearchIndexFile(directory: directory, walLimit: walLimit)
             _ = try file.state()
             return file
         } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
             for suffix in ["", "-wal", "-shm"] {
                 try? FileManager.default.removeItem(atPath: directory + "/" + fileName + suffix)
             }
-            return try SearchIndexFile(directory: directory)
+            return try SearchIndexFile(directory: directory, walLimit: walLimit)
         }
     }
 
-    private init(directory: String) throws {
+    /// The WAL size past which `apply` folds the WAL back itself (see `Store.defaultWALLimit`).
+    private let walLimit: Int64
+
+    private init(directory: String, walLimit: Int64) throws {
+        self.walLimit = walLimit
         path = directory + "/" + Self.fileName
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")  // as the store: durable at checkpoints
-            // Each checkpoint waits for two fsyncs on the indexer's thread: every 32 MB of
-            // WAL (2,048 pages of 16 KiB) rather than SQLite's 1,000 pages (one nearly every batch).
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 2048")
+            // Checkpoints run on `checkpointer`'s connection: each waits for two fsyncs,
+            // which on this connection's thread held up indexing.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
         }
         queue = try DatabaseQueue(path: path, configuration: configuration)
         try queue.writeWithoutTransaction { db in
@@ -55,6 +60,7 @@ final class SearchIndexFile: Sendable {
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")  // readers attach it while it is written
             try db.execute(sql: "CREATE TABLE IF NOT EXISTS search_state (epoch TEXT NOT NULL, appliedThrough INTEGER NOT NULL)")
         }
+        checkpointer = try Checkpointer(path: path)
     }
 
     func state() throws -> State? {
@@ -108,9 +114,9 @@ final class SearchIndexFile: Sendable {
     /// applied them first.
     func apply(_ changes: [SearchQueue.Change], from: Int64, through seq: Int64) async throws -> Bool {
         // Async: the work runs on the queue's own thread, not on one of the few threads
-        // that parse polls. IMMEDIATE: another process (`search` while the daemon runs) may index too; the
-        // write lock is taken before reading where the index stands, so that stays true.
-        try await queue.writeWithoutTransaction { db in
+        // that parse polls. IMMEDIATE: another process (`search` while the daemon runs)
+        // may index too; the write lock is taken before reading where the index stands.
+        let applied = try await queue.writeWithoutTransaction { db in
             var applied = false
             try db.inTransaction(.immediate) {
                 applied = try self.apply(changes, from: from, through: seq, in: db)
@@ -118,6 +124,21 @@ final class SearchIndexFile: Sendable {
             }
             return applied
         }
+        checkpointer.request()
+        // Background checkpoints cannot empty a WAL that commits keep growing; past the
+        // store's bound this connection folds it back itself (as WriteCombiner does).
+        var info = stat()
+        if stat(path + "-wal", &info) == 0, Int64(info.st_size) > walLimit {
+            checkpointer.waitUntilIdle()
+            try await queue.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        }
+        return applied
+    }
+
+    /// Folds the WAL back into the file and empties it (when done writing).
+    func foldWAL() {
+        checkpointer.waitUntilIdle()
+        try? queue.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
     private func apply(_ changes: [SearchQueue.Change], from: Int64, through seq: Int64, in db: Database) throws -> Bool {

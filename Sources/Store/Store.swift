@@ -29,7 +29,8 @@ public final class Store: Sendable {
     let hasSearchIndex: Bool
 
     /// Opens (creating it when `writable`) the store in `directory`.
-    /// `walLimit`: the WAL size past which the writer empties it (tests use a small one).
+    /// `walLimit`: the WAL size past which the writer (and the indexer, for the index
+    /// file's) empties it (tests use a small one).
     public init(directory: String, writable: Bool, walLimit: Int64 = Store.defaultWALLimit) throws(OpenError) {
         let path = directory + "/" + Self.fileName
         self.path = path
@@ -37,7 +38,7 @@ public final class Store: Sendable {
             if writable {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 // Before the pool: its reading connections attach the index file as they open.
-                let index = try SearchIndexFile.open(directory: directory)
+                let index = try SearchIndexFile.open(directory: directory, walLimit: walLimit)
                 var configuration = Configuration()
                 configuration.busyMode = .timeout(10)
                 configuration.prepareDatabase { db in
@@ -194,7 +195,7 @@ public final class Store: Sendable {
         // Two checkpoints at once make one fail at once (SQLITE_BUSY): let the other end first.
         combiner?.checkpointer.waitUntilIdle()
         try? writer?.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
-        try? searchIndex?.queue.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        searchIndex?.foldWAL()
     }
 
     /// Whether the store can still take a write (disk full, read-only remount and the

@@ -782,6 +782,16 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         // ~4.5 MB were written; the WAL was emptied whenever it passed 512 KB (a batch may overshoot).
         #expect(largest < 2 * 1024 * 1024, "WAL reached \(largest) bytes")
         #expect(try store.articleCount() == 1600)
+
+        // The index file's WAL, written by batches of the indexer, is bounded the same way.
+        var largestIndexWAL: Int64 = 0
+        let indexWAL = (store.path as NSString).deletingLastPathComponent + "/" + SearchIndexFile.fileName + "-wal"
+        while try await store.indexPending(limit: 100) > 0 {
+            let size = (try? FileManager.default.attributesOfItem(atPath: indexWAL)[.size] as? Int64) ?? 0
+            largestIndexWAL = max(largestIndexWAL, size)
+        }
+        #expect(largestIndexWAL > 0 && largestIndexWAL < 2 * 1024 * 1024, "index WAL reached \(largestIndexWAL) bytes")
+        #expect(try store.search("words", limit: 2000).count == 1600)
     }
 }
 
