@@ -93,7 +93,11 @@ enum SearchQueue {
             let rows = try Row.fetchCursor(db, sql: "SELECT id, title, summary, content, storyHash FROM article WHERE id IN (\(marks))",
                                            arguments: StatementArguments(chunk))
             while let row = try rows.next() {
-                current[row[0]] = words(title: row[1], summary: row[2], content: row[3], storyHash: row[4])
+                // The HTML read in place (no String of it is made), straight into words.
+                let body = try row.withUnsafeData(atIndex: 2) { summary in
+                    try row.withUnsafeData(atIndex: 3) { content in SearchText.of(summaryBytes: summary, contentBytes: content) }
+                }
+                current[row[0]] = Words(title: row[1] ?? "", body: body, storyHash: row[4])
             }
         }
 

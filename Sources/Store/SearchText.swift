@@ -1,22 +1,39 @@
+import Foundation
+
 /// What full-text search indexes of an article: its HTML reduced to words. Byte-level and
 /// fast (it runs for every stored article): tags become spaces and the entities our
 /// sanitiser writes are decoded (it already removed scripts and styles). Not for display:
 /// `show` renders HTML properly.
 enum SearchText {
     static func of(summary: String?, content: String?) -> String {
-        var parts = [summary, content].compactMap { $0 }.filter { !$0.isEmpty }
+        var summary = summary ?? "", content = content ?? ""
+        return summary.withUTF8 { summary in content.withUTF8 { content in of(summary, content) } }
+    }
+
+    /// The same from the bytes of the stored columns (the indexer reads them without
+    /// making Strings of them first).
+    static func of(summaryBytes summary: Data?, contentBytes content: Data?) -> String {
+        (summary ?? Data()).withUnsafeBytes { summary in
+            (content ?? Data()).withUnsafeBytes { content in
+                of(summary.bindMemory(to: UInt8.self), content.bindMemory(to: UInt8.self))
+            }
+        }
+    }
+
+    private static func of(_ summary: UnsafeBufferPointer<UInt8>, _ content: UnsafeBufferPointer<UInt8>) -> String {
+        let parts = [summary, content].filter { !$0.isEmpty }
         guard !parts.isEmpty else { return "" }
         // Never longer than the HTML (a tag becomes one space, an entity at most the four
         // bytes of its character), plus a space between the parts: one allocation.
-        let capacity = parts.reduce(parts.count) { $0 + $1.utf8.count }
+        let capacity = parts.reduce(parts.count) { $0 + $1.count }
         return String(unsafeUninitializedCapacity: capacity) { out in
             var written = 0
-            for index in parts.indices {
+            for part in parts {
                 if written > 0 {
                     out[written] = 0x20
                     written += 1
                 }
-                parts[index].withUTF8 { written = append($0, to: out, at: written) }
+                written = append(part, to: out, at: written)
             }
             return written
         }

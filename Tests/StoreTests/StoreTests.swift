@@ -804,5 +804,8 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
                 == " Tom & Jerry  x<y été 😀")
         #expect(SearchText.of(summary: "", content: "naïve <i>word") == "naïve  word")
         #expect(SearchText.of(summary: "a&b &unknown; c", content: "<unclosed") == "a&b &unknown; c  ")
+        // From the stored bytes, as the indexer reads them: the same words.
+        #expect(SearchText.of(summaryBytes: Data("<b>Tom &amp; Jerry</b>".utf8), contentBytes: nil) == " Tom & Jerry ")
+        #expect(SearchText.of(summaryBytes: nil, contentBytes: Data("naïve <i>word".utf8)) == "naïve  word")
     }
 }
