@@ -93,7 +93,10 @@ public final class Daemon: Sendable {
             group.addTask { [poller] in
                 while !Task.isCancelled {
                     let indexed = (try? await poller.store.indexPending()) ?? 0
-                    if indexed == 0 { try? await Task.sleep(nanoseconds: 2_000_000_000) }
+                    guard indexed == 0 else { continue }
+                    // Nothing waits: merge the index a step at a time (new articles come first).
+                    if (try? await poller.store.tidySearchIndex()) == true { continue }
+                    try? await Task.sleep(nanoseconds: 2_000_000_000)
                 }
                 return .wake
             }

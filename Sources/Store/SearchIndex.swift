@@ -47,10 +47,7 @@ extension Store {
         guard let writer, let index = searchIndex else { throw OpenError(path: path, reason: "opened read-only") }
         guard let applied = try index.state()?.appliedThrough else { return 0 }
         let batch = try await writer.read { db in try SearchQueue.changes(after: applied, limit: limit, in: db) }
-        guard let last = batch.last else {
-            try await index.giveBackFreePages()  // nothing waits: a moment to shrink the file
-            return 0
-        }
+        guard let last = batch.last else { return 0 }
         // Another indexer (`search` while the daemon runs) may have applied these meanwhile:
         // then this batch is dropped, and the next call starts from where that one ended.
         guard try await index.apply(batch.changes, from: applied, through: last) else { return batch.consumed }
@@ -60,6 +57,21 @@ extension Store {
             try db.execute(sql: "DELETE FROM search_queue WHERE seq <= ?", arguments: [last])
         }, completion: { _, _ in })
         return batch.consumed
+    }
+
+    /// Work for quiet moments (the daemon calls it while nothing waits to be indexed): one
+    /// step of merging the index's segments, then, once merged, giving freed pages back to
+    /// the file system. True while there is more to do.
+    ///
+    /// Indexing lets up to 16 segments gather on a level (fast to write); each query then
+    /// looks words up in each segment. After 1M bench articles, `list` (50 stories looked up)
+    /// took 39 ms as a process; merged down (14 steps, 13 s), 28 ms — as fully optimized.
+    @discardableResult
+    public func tidySearchIndex() async throws -> Bool {
+        guard let index = searchIndex else { throw OpenError(path: path, reason: "opened read-only") }
+        if try await index.mergeStep() { return true }
+        try await index.giveBackFreePages()
+        return false
     }
 
     /// Articles stored but not yet searchable.
