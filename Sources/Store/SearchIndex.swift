@@ -37,11 +37,11 @@ enum SearchIndex {
 
 extension Store {
     /// Applies up to `limit` queued changes to the index file; returns how many it took
-    /// from the queue (0: nothing waits). 5,000 at a time: FTS5 flushes its segments at
-    /// each commit, and 2,000 indexed 25% slower (the writer of the store does not wait
-    /// for this one, so a long transaction holds nobody up). Reads the queue and the articles in one
-    /// snapshot of the store, writes the index on its own connection (the store's writer
-    /// stays free for polls), then trims what was applied from the queue.
+    /// from the queue (0: nothing waits). Reads the queue and the articles in one snapshot
+    /// of the store, writes the index on its own connection (the store's writer stays free
+    /// for polls), then trims what was applied from the queue. 5,000 at a time: FTS5
+    /// flushes a segment at each commit, and 2,000 indexed 25% slower (nobody waits for
+    /// this writer, so a long transaction holds nobody up).
     @discardableResult
     public func indexPending(limit: Int = 5000) async throws -> Int {
         guard let writer, let index = searchIndex else { throw OpenError(path: path, reason: "opened read-only") }
