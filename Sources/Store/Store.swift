@@ -373,9 +373,10 @@ public final class Store: Sendable {
             for start in stride(from: 0, to: keys.count, by: 500) {
                 let chunk = Array(keys[start..<min(start + 500, keys.count)])
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                // Indexed copies through the index's story words; those not indexed yet through the queue
-                // (an entry applied but not yet trimmed finds its copy twice: kept once below).
-                // CROSS JOIN keeps that order (else SQLite walks every article by date).
+                // Indexed copies through the index's story words (a copy whose link changed
+                // since is left out by its current storyHash); those not indexed yet through
+                // the queue (an entry applied but not yet trimmed finds its copy twice: kept
+                // once below). CROSS JOIN keeps that order (else SQLite walks every article by date).
                 let indexed = hasSearchIndex ? """
                     SELECT a.storyHash, f.url, coalesce(f.configTitle, f.title, f.url) AS feedTitle, a.sortDate, a.id
                     FROM search.article_fts s CROSS JOIN article a ON a.id = s.rowid JOIN feed f ON f.id = a.feedId
