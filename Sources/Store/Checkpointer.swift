@@ -55,6 +55,20 @@ final class Checkpointer: @unchecked Sendable {  // `running` and `requested` on
         return stat(walPath, &info) == 0 ? Int64(info.st_size) : 0
     }
 
+    /// Folds the whole WAL back into the database and empties it, on `writer` (the
+    /// connection that writes this file), once any running checkpoint has ended (two at
+    /// once make one fail at once: SQLITE_BUSY).
+    func foldWAL(on writer: any DatabaseWriter) {
+        waitUntilIdle()
+        try? writer.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
+    /// The same once the WAL has grown past `limit`: checkpoints in the background cannot
+    /// empty a WAL that commits keep growing (see `Store.defaultWALLimit`).
+    func foldWAL(on writer: any DatabaseWriter, ifLargerThan limit: Int64) {
+        if walSize() > limit { foldWAL(on: writer) }
+    }
+
     /// Returns once no checkpoint is running (the next `request` may start one again).
     func waitUntilIdle() {
         queue.sync {}

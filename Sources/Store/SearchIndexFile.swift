@@ -134,21 +134,14 @@ final class SearchIndexFile: Sendable {
             }
             return applied
         }
+        checkpointer.foldWAL(on: queue, ifLargerThan: walLimit)  // as the store's writer does
         checkpointer.request()
-        // Background checkpoints cannot empty a WAL that commits keep growing; past the
-        // store's bound this connection folds it back itself (as WriteCombiner does).
-        var info = stat()
-        if stat(path + "-wal", &info) == 0, Int64(info.st_size) > walLimit {
-            checkpointer.waitUntilIdle()
-            try await queue.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
-        }
         return applied
     }
 
     /// Folds the WAL back into the file and empties it (when done writing).
     func foldWAL() {
-        checkpointer.waitUntilIdle()
-        try? queue.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        checkpointer.foldWAL(on: queue)
     }
 
     private func apply(_ changes: [SearchQueue.Change], from: Int64, through seq: Int64, in db: Database) throws -> Bool {

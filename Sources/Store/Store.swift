@@ -192,9 +192,7 @@ public final class Store: Sendable {
     /// connection would (the checkpointer's own connection can keep that from happening).
     /// Call when done writing: `aggregator fetch` at its end, the daemon when it stops.
     public func finishWriting() {
-        // Two checkpoints at once make one fail at once (SQLITE_BUSY): let the other end first.
-        combiner?.checkpointer.waitUntilIdle()
-        try? writer?.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        if let combiner, let writer { combiner.checkpointer.foldWAL(on: writer) }
         searchIndex?.foldWAL()
     }
 

@@ -51,13 +51,6 @@ final class WriteCombiner: @unchecked Sendable {  // `pending` and `draining` on
     /// See `Store.defaultWALLimit`.
     private let walLimit: Int64
 
-    private func boundWAL() {
-        let wal = writer.path + "-wal"
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: wal)[.size]) as? Int64, size > walLimit
-        else { return }
-        checkpointer.waitUntilIdle()
-        try? writer.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
-    }
 
     /// Returns once the writer's queue is short enough to be worth adding to.
     func waitForRoom() async {
@@ -104,7 +97,7 @@ final class WriteCombiner: @unchecked Sendable {  // `pending` and `draining` on
                 results = Array(repeating: .failure(error), count: batch.count)
             }
             for (job, result) in zip(batch, results) { job.continuation.resume(with: result) }
-            boundWAL()
+            checkpointer.foldWAL(on: writer, ifLargerThan: walLimit)
             checkpointer.request()
         }
     }
