@@ -59,15 +59,22 @@ final class Checkpointer: @unchecked Sendable {  // `running` and `requested` on
     /// connection that writes this file), once any running checkpoint has ended (two at
     /// once make one fail at once: SQLITE_BUSY).
     func foldWAL(on writer: any DatabaseWriter) {
-        waitUntilIdle()
-        try? writer.writeWithoutTransaction { db in _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try? writer.writeWithoutTransaction { db in foldWAL(in: db) }
     }
 
     /// The same once the WAL has grown past `limit`: checkpoints in the background cannot
     /// empty a WAL that commits keep growing (see `Store.defaultWALLimit`).
     func foldWAL(on writer: any DatabaseWriter, ifLargerThan limit: Int64) {
-        if walSize() > limit { foldWAL(on: writer) }
+        if isLarger(than: limit) { foldWAL(on: writer) }
     }
+
+    /// The fold itself, on the writer's connection `db` (outside a transaction).
+    func foldWAL(in db: Database) {
+        waitUntilIdle()
+        _ = try? Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+    }
+
+    func isLarger(than limit: Int64) -> Bool { walSize() > limit }
 
     /// Returns once no checkpoint is running (the next `request` may start one again).
     func waitUntilIdle() {

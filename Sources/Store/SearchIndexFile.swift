@@ -134,7 +134,11 @@ final class SearchIndexFile: Sendable {
             }
             return applied
         }
-        checkpointer.foldWAL(on: queue, ifLargerThan: walLimit)  // as the store's writer does
+        // As the store's writer does, but on this queue's thread: a fold waits for fsyncs,
+        // and the caller's thread is one of the few that parse polls.
+        if checkpointer.isLarger(than: walLimit) {
+            try await queue.writeWithoutTransaction { db in self.checkpointer.foldWAL(in: db) }
+        }
         checkpointer.request()
         return applied
     }

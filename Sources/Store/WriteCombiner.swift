@@ -51,7 +51,6 @@ final class WriteCombiner: @unchecked Sendable {  // `pending` and `draining` on
     /// See `Store.defaultWALLimit`.
     private let walLimit: Int64
 
-
     /// Returns once the writer's queue is short enough to be worth adding to.
     func waitForRoom() async {
         await withCheckedContinuation { continuation in
