@@ -169,7 +169,9 @@ public final class Store: Sendable {
 
     public func feed(url: String) throws -> FeedState? {
         try reader.read { db in
-            try Row.fetchOne(db, sql: "\(FeedState.selectSQL) WHERE url = ?", arguments: [url]).map(FeedState.init(row:))
+            // Cached: every poll asks, and compiling this statement was 4% of a cold poll's CPU.
+            try Row.fetchOne(db.cachedStatement(sql: "\(FeedState.selectSQL) WHERE url = ?"), arguments: [url])
+                .map(FeedState.init(row:))
         }
     }
 
