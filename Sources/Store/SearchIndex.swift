@@ -97,9 +97,10 @@ extension Store {
             .map { String($0.hasSuffix("*") ? $0.dropLast() : $0).lowercased() }.filter { !$0.isEmpty }
         guard hasSearchIndex else { return [] }
         return try reader.read { db in
-            // Title matches weigh more than body matches.
+            // Title matches weigh more than body matches (weights in the order of
+            // SearchIndexFile.columns).
             let ids = try Int64.fetchAll(db, sql: """
-                SELECT rowid FROM search.article_fts WHERE article_fts MATCH ? ORDER BY bm25(article_fts, 4.0, 1.0) LIMIT ?
+                SELECT rowid FROM search.article_fts WHERE article_fts MATCH ? ORDER BY bm25(article_fts, 1.0, 4.0) LIMIT ?
                 """, arguments: [match, limit])
             return try ids.compactMap { id -> (StoredArticle, String)? in
                 guard let row = try Row.fetchOne(db, sql: "\(StoredArticle.selectSQL) WHERE a.id = ?", arguments: [id]) else {

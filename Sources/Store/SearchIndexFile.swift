@@ -63,9 +63,19 @@ final class SearchIndexFile: Sendable {
         checkpointer = try Checkpointer(path: path)
     }
 
+    /// The index's columns, in order. The body comes first: FTS5 marks every hit outside
+    /// the first column with its column number (two bytes), and most words of an article
+    /// are in its body — this order made the index 29% smaller than (title, body, story)
+    /// (100k bench articles, Python's sqlite3: 40.8 -> 28.9 MB).
+    static let columns = "body, title, story"
+
+    /// Nil when the file has no index yet, or one laid out otherwise than `columns` (an
+    /// older version's): it is then rebuilt.
     func state() throws -> State? {
         try queue.read { db in
-            try Row.fetchOne(db, sql: "SELECT epoch, appliedThrough FROM search_state").map { State(epoch: $0[0], appliedThrough: $0[1]) }
+            let table = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE name = 'article_fts'") ?? ""
+            guard table.contains("fts5(\(Self.columns),") else { return nil }
+            return try Row.fetchOne(db, sql: "SELECT epoch, appliedThrough FROM search_state").map { State(epoch: $0[0], appliedThrough: $0[1]) }
         }
     }
 
@@ -78,7 +88,7 @@ final class SearchIndexFile: Sendable {
             // every batch: 12 s of every 1M articles indexed, growing with the store).
             try db.execute(sql: """
                 DROP TABLE IF EXISTS article_fts;
-                CREATE VIRTUAL TABLE article_fts USING fts5(title, body, story, content='',
+                CREATE VIRTUAL TABLE article_fts USING fts5(\(Self.columns), content='',
                     tokenize='unicode61 remove_diacritics 2');
                 DELETE FROM search_state;
                 """)

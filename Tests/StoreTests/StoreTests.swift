@@ -700,6 +700,41 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         #expect(try third.search("quokka").count == 1)
     }
 
+    @Test func aTitleMatchRanksAboveBodyMatches() async throws {
+        let temp = try TemporaryStore()
+        let store = temp.store
+        // The body matches come first in the feed and mention the word twice.
+        try await store.apply(fetched([
+            entry("b1", title: "Harbour news", content: "<p>The ibis came back; an ibis nests here.</p>"),
+            entry("b2", title: "Garden notes", content: "<p>An ibis and an ibis again, in the garden.</p>"),
+            entry("t", title: "Ibis", content: "<p>A wading bird of warm marshes.</p>"),
+        ]), toFeed: feedURL)
+        while try await store.indexPending() > 0 {}
+        #expect(try store.search("ibis").map(\.article.title).first == "Ibis")
+    }
+
+    @Test func anIndexLaidOutByAnOlderVersionIsBuiltAgain() async throws {
+        let temp = try TemporaryStore()
+        try await temp.store.apply(articles(["pangolin"]), toFeed: feedURL)
+        while try await temp.store.indexPending() > 0 {}
+        // Stop 4's layout (title first): matching its epoch and position is not enough.
+        try await temp.store.searchIndex!.queue.write { db in
+            try db.execute(sql: """
+                DROP TABLE article_fts;
+                CREATE VIRTUAL TABLE article_fts USING fts5(title, body, story, content='');
+                """)
+        }
+        temp.store.finishWriting()
+        let reopened = try Store(directory: temp.folder, writable: true)
+        #expect(try reopened.pendingSearchCount() == 1)
+        while try await reopened.indexPending() > 0 {}
+        #expect(try reopened.search("pangolin").count == 1)
+        let layout = try await reopened.searchIndex!.queue.read { db in
+            try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE name = 'article_fts'")
+        }
+        #expect(layout?.contains("fts5(\(SearchIndexFile.columns),") == true)
+    }
+
     @Test func quietMomentsMergeTheIndexSegmentsAndSearchStillFindsEverything() async throws {
         let temp = try TemporaryStore()
         let store = temp.store
