@@ -27,6 +27,9 @@ let package = Package(
         .systemLibrary(
             name: "CLibXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(
+            name: "CZstd", pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]),
 
         // The pipeline.
         .target(name: "Config"),
@@ -38,7 +41,7 @@ let package = Package(
         .target(name: "Fetcher", dependencies: ["CCurlShims"]),
         .target(
             name: "Store",
-            dependencies: ["FeedParser", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["FeedParser", "CZstd", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "Daemon",
             dependencies: [

@@ -60,7 +60,7 @@ struct ArticleWriter {
                 try SearchQueue.drop(articleID: row.id, in: db)  // its old words, before they change
                 try update.execute(arguments: [
                     entry.id, entry.link, entry.title, entry.author, fields.published, fields.updated,
-                    fields.published ?? fields.updated ?? firstSeen, entry.summary, entry.content,
+                    fields.published ?? fields.updated ?? firstSeen, entry.summary, fields.content,
                     fields.categories, fields.enclosures, fields.fingerprint, nowSeconds, fields.storyHash, row.id,
                 ])
                 toIndex.append(row.id)
@@ -68,7 +68,7 @@ struct ArticleWriter {
             } else {
                 try insert.execute(arguments: [
                     feedID, key, entry.id, entry.link, entry.title, entry.author, fields.published, fields.updated,
-                    nowSeconds, fields.published ?? fields.updated ?? nowSeconds, entry.summary, entry.content,
+                    nowSeconds, fields.published ?? fields.updated ?? nowSeconds, entry.summary, fields.content,
                     fields.categories, fields.enclosures, fields.fingerprint, fields.storyHash,
                 ])
                 presentIDs.append(db.lastInsertedRowID)
@@ -121,9 +121,13 @@ struct StoredFields: Sendable {
     let enclosures: String?
     let fingerprint: String
     let storyHash: Int64?
+    /// The body as stored (see BodyCompression): compressed here, by the task that parsed
+    /// the feed, not by the one writer.
+    let content: DatabaseValue
 
     init(_ entry: ParsedEntry) {
         storyHash = StoryKey.hash(entry.link)
+        content = BodyCompression.stored(entry.content)
         published = entry.published.map(Seconds.from)
         updated = entry.updated.map(Seconds.from)
         categories = entry.categories.isEmpty ? nil : JSONText.encode(entry.categories)

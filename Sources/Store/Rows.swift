@@ -38,7 +38,8 @@ extension StoredArticle {
             link: row["link"], title: row["title"], author: row["author"],
             published: Seconds.date(row["published"]), updated: Seconds.date(row["updated"]),
             firstSeen: Seconds.date(row["firstSeen"])!, changedAt: Seconds.date(row["changedAt"]),
-            date: Seconds.date(row["sortDate"])!, summary: row["summary"], content: row["content"],
+            date: Seconds.date(row["sortDate"])!, summary: row["summary"],
+            content: BodyCompression.text(row["content"]),
             categories: JSONText.decodeStrings(row["categories"]), story: row["storyHash"])
     }
 }

@@ -46,8 +46,17 @@ extension Store {
     public func indexPending(limit: Int = 5000) async throws -> Int {
         guard let writer, let index = searchIndex else { throw OpenError(path: path, reason: "opened read-only") }
         guard let applied = try index.state()?.appliedThrough else { return 0 }
-        let batch = try await writer.read { db in try SearchQueue.changes(after: applied, limit: limit, in: db) }
+        let read = { @Sendable (after: Int64) async throws -> SearchQueue.Batch in
+            try await writer.read { db in try SearchQueue.changes(after: after, limit: limit, in: db) }
+        }
+        var batch = try await indexReadAhead.take(after: applied, limit: limit)
+        if batch == nil { batch = try await read(applied) }
+        guard let batch else { return 0 }
         guard let last = batch.last else { return 0 }
+        // The next batch is read (and its bodies decompressed and reduced to words) while
+        // this one is applied: the indexer is one thread doing both in turn, and during a
+        // burst the slower of storing and indexing sets the pace.
+        indexReadAhead.start(after: last, limit: limit) { try await read(last) }
         // Another indexer (`search` while the daemon runs) may have applied these meanwhile:
         // then this batch is dropped, and the next call starts from where that one ended.
         guard try await index.apply(batch.changes, from: applied, through: last) else { return batch.consumed }

@@ -47,7 +47,7 @@ enum SearchQueue {
         guard let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT title, summary, content, storyHash FROM article WHERE id = ?"),
             arguments: [articleID]) else { return }
-        let words = words(title: row[0], summary: row[1], content: row[2], storyHash: row[3])
+        let words = words(title: row[0], summary: row[1], content: BodyCompression.text(row[2]), storyHash: row[3])
         try db.cachedStatement(sql: """
             INSERT INTO search_queue (op, articleId, title, body, storyHash) VALUES ('drop', ?, ?, ?, ?)
             """).execute(arguments: [articleID, words.title, words.body, words.storyHash])
@@ -95,7 +95,13 @@ enum SearchQueue {
             while let row = try rows.next() {
                 // The HTML read in place (no String of it is made), straight into words.
                 let body = try row.withUnsafeData(atIndex: 2) { summary in
-                    try row.withUnsafeData(atIndex: 3) { content in SearchText.of(summaryBytes: summary, contentBytes: content) }
+                    try row.withUnsafeData(atIndex: 3) { content in
+                        guard let content, content.withUnsafeBytes(BodyCompression.isCompressed) else {
+                            return SearchText.of(summaryBytes: summary, contentBytes: content)
+                        }
+                        let text = content.withUnsafeBytes(BodyCompression.text)
+                        return SearchText.of(summary: summary.map { String(decoding: $0, as: UTF8.self) }, content: text)
+                    }
                 }
                 current[row[0]] = Words(title: row[1] ?? "", body: body, storyHash: row[4])
             }

@@ -27,6 +27,8 @@ public final class Store: Sendable {
     /// Whether reading connections have the search index attached (as `search`): false
     /// only when a read-only store has no index file yet.
     let hasSearchIndex: Bool
+    /// The indexer's next batch, read ahead (`indexPending`).
+    let indexReadAhead = IndexReadAhead()
 
     /// Opens (creating it when `writable`) the store in `directory`.
     /// `walLimit`: the WAL size past which the writer (and the indexer, for the index

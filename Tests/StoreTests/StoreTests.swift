@@ -700,6 +700,28 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         #expect(try third.search("quokka").count == 1)
     }
 
+    @Test func theBatchReadAheadNeverIndexesStaleWords() async throws {
+        let temp = try TemporaryStore()
+        let store = temp.store
+        try await store.apply(articles(["heron", "egret", "stork"]), toFeed: feedURL)
+        #expect(try await store.indexPending(limit: 1) == 1)  // reads the next batch ahead: egret
+        // The article read ahead changes before its batch is applied.
+        try await store.apply(articles(["heron", "bittern", "stork"], at: t0.addingTimeInterval(60)), toFeed: feedURL)
+        while try await store.indexPending(limit: 1) > 0 {}
+        #expect(try store.search("egret").isEmpty)
+        #expect(try store.search("bittern").count == 1)
+        // A batch applied, the one read ahead found nothing yet; what comes next is not missed.
+        try await store.apply(fetched([entry("late", title: "Late", content: "<p>spoonbill</p>")]), toFeed: feedURL)
+        #expect(try await store.indexPending() == 1)
+        try await store.apply(fetched([entry("later", title: "Later", content: "<p>flamingo</p>")]), toFeed: feedURL)
+        #expect(try await store.indexPending() == 1)
+        #expect(try store.search("spoonbill").count == 1)
+        #expect(try store.search("flamingo").count == 1)
+        try await store.searchIndex!.queue.write { db in
+            try db.execute(sql: "INSERT INTO article_fts (article_fts, rank) VALUES ('integrity-check', 0)")
+        }
+    }
+
     @Test func aTitleMatchRanksAboveBodyMatches() async throws {
         let temp = try TemporaryStore()
         let store = temp.store
@@ -862,5 +884,59 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         // From the stored bytes, as the indexer reads them: the same words.
         #expect(SearchText.of(summaryBytes: Data("<b>Tom &amp; Jerry</b>".utf8), contentBytes: nil) == " Tom & Jerry ")
         #expect(SearchText.of(summaryBytes: nil, contentBytes: Data("naïve <i>word".utf8)) == "naïve  word")
+    }
+}
+
+/// Bodies are stored compressed when that makes them smaller, and read back the same
+/// whichever way they were stored.
+@Suite struct BodyCompressionTests {
+    let longBody = "<p>" + (0..<40).map { "Sentence \($0) of a body with naïve café words — 😀." }.joined(separator: " ") + "</p>"
+
+    @Test func bodiesRoundTripAndOnlyLongOnesAreCompressed() throws {
+        let stored = BodyCompression.stored(longBody)
+        guard case .blob(let frame) = stored.storage else { Issue.record("not compressed: \(stored)"); return }
+        #expect(frame.count < longBody.utf8.count / 2)
+        #expect(BodyCompression.text(stored) == longBody)
+        for short in ["", "<p>Short.</p>"] {
+            #expect(BodyCompression.stored(short) == short.databaseValue)
+            #expect(BodyCompression.text(short.databaseValue) == short)
+        }
+        #expect(BodyCompression.stored(nil) == .null)
+    }
+
+    @Test func aDamagedFrameReadsAsNoBodyNotAsGarbage() {
+        guard case .blob(var frame) = BodyCompression.stored(longBody).storage else { Issue.record("not compressed"); return }
+        frame.count -= 10  // cut short
+        #expect(BodyCompression.text(frame.databaseValue) == nil)
+        var huge = Data([0x28, 0xB5, 0x2F, 0xFD, 0xA4])  // a frame header claiming 2^32 bytes
+        huge.append(contentsOf: [0x00, 0x00, 0x00, 0x01, 0x00, 0x00])
+        #expect(BodyCompression.text(huge.databaseValue) == nil)
+    }
+
+    @Test func theStoreKeepsBodiesCompressedAndEveryReaderSeesText() async throws {
+        let temp = try TemporaryStore()
+        let store = temp.store
+        try await store.apply(fetched([entry("c1", title: "Compressed", content: longBody + " okapi"),
+                                       entry("c2", title: "Short", content: "<p>okapi</p>")]), toFeed: feedURL)
+        // A body stored before compression existed: plain TEXT.
+        try await store.writer!.write { db in
+            try db.execute(sql: "UPDATE article SET content = ? WHERE dedupKey = 'id:c2'", arguments: [longBody + " okapi"])
+        }
+        let kinds = try await store.writer!.read { db in
+            try String.fetchAll(db, sql: "SELECT typeof(content) FROM article ORDER BY dedupKey")
+        }
+        #expect(kinds == ["blob", "text"])
+        for article in try store.articles(ArticleQuery()) { #expect(article.content == longBody + " okapi") }
+        // The indexer reads both kinds (in place and through drops of a changed article).
+        while try await store.indexPending() > 0 {}
+        #expect(try store.search("okapi").count == 2)
+        try await store.apply(fetched([entry("c1", title: "Compressed", content: longBody + " gerenuk")],
+                                      at: t0.addingTimeInterval(60)), toFeed: feedURL)
+        while try await store.indexPending() > 0 {}
+        #expect(try store.search("okapi").map(\.article.title) == ["Short"])
+        #expect(try store.search("gerenuk").map(\.article.title) == ["Compressed"])
+        try await store.searchIndex!.queue.write { db in
+            try db.execute(sql: "INSERT INTO article_fts (article_fts, rank) VALUES ('integrity-check', 0)")
+        }
     }
 }
