@@ -73,10 +73,14 @@ func ms(_ value: Double) -> String { String(format: "%.1f ms", value * 1000) }
 let store = try Store(directory: directory, writable: true)
 try store.syncFeeds((0..<feedTotal).map { FeedSubscription(url: feedURL($0), intervalSeconds: 1800) })
 
-// Ingest: one update per feed of 100 new articles, four polls storing at once, with the
+// Ingest: one update per feed of 100 new articles, `inFlight` polls storing at once, with the
 // search index filled alongside on its own connection (the daemon's shape); `indexed` is
 // when the index has caught up with the last article.
 let updates = articleTotal / perUpdate
+// Updates in flight at once. aggregatord lets polls queue up to the writer's backlog (16,
+// WriteCombiner.backlogLimit) before parsing more; 4 left the writer idle while all four
+// prepared their next update together.
+let inFlight = Int(option("--in-flight", "16"))!
 let ingestDone = Flag()
 let started = DispatchTime.now().uptimeNanoseconds
 // --sequential: index only once everything is stored (how each costs alone).
@@ -106,7 +110,7 @@ let ingest = try await seconds {
                                                      fetchedAt: base, nextDueAt: base), toFeed: feedURL(feed))
             }
         }
-        for _ in 0..<4 { add() }
+        for _ in 0..<inFlight { add() }
         while try await group.next() != nil { add() }
     }
 }
@@ -162,7 +166,7 @@ let sinceText = ISO8601DateFormatter().string(from: since)
 print("""
     | measure (\(articleTotal) articles, \(feedTotal) feeds) | result |
     |---|---|
-    | ingest through Store.apply (100-item updates, 4 at once)\(sequential ? "" : ", indexing alongside") | \(String(format: "%.1f s, %.0f rows/s", ingest, Double(articleTotal) / ingest)) |
+    | ingest through Store.apply (100-item updates, \(inFlight) at once)\(sequential ? "" : ", indexing alongside") | \(String(format: "%.1f s, %.0f rows/s", ingest, Double(articleTotal) / ingest)) |
     | ingest + full-text indexing\(sequential ? " afterwards" : ""): until the index has every article | \(String(format: "%.1f s, %.0f rows/s", indexed, Double(articleTotal) / indexed)) |
     | then merging the index while idle (as aggregatord does) | \(String(format: "%.1f s", tidying)) |
     | store size / text held | \(String(format: "%.0f MB / %.0f MB = %.2f×", Double(size) / 1e6, Double(textBytes) / 1e6, Double(size) / Double(textBytes))) |

@@ -52,14 +52,19 @@ extension Store {
         var batch = try await indexReadAhead.take(after: applied, limit: limit)
         if batch == nil { batch = try await read(applied) }
         guard let batch else { return 0 }
-        guard let last = batch.last else { return 0 }
+        guard let last = batch.last else {
+            try await index.endBurst()
+            return 0
+        }
         // The next batch is read (and its bodies decompressed and reduced to words) while
         // this one is applied: the indexer is one thread doing both in turn, and during a
         // burst the slower of storing and indexing sets the pace.
         indexReadAhead.start(after: last, limit: limit) { try await read(last) }
         // Another indexer (`search` while the daemon runs) may have applied these meanwhile:
         // then this batch is dropped, and the next call starts from where that one ended.
-        guard try await index.apply(batch.changes, from: applied, through: last) else { return batch.consumed }
+        guard try await index.apply(batch.changes, from: applied, through: last, moreWaiting: batch.consumed == limit) else {
+            return batch.consumed
+        }
         // Trimmed through the store's writer without waiting for it (it may be storing a
         // long batch of polls): the next batch starts after `appliedThrough` in any case.
         writer.asyncWrite({ db in

@@ -722,6 +722,23 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         }
     }
 
+    @Test func aBurstIsIndexedWithoutMergingAndMergingResumesOnceCaughtUp() async throws {
+        let temp = try TemporaryStore()
+        let store = temp.store
+        try await store.apply(fetched((0..<30).map { entry("b\($0)", title: "Item \($0)", content: "<p>kestrel \($0)</p>") }),
+                              toFeed: feedURL)
+        let automerge = {
+            try await store.searchIndex!.queue.read { db in
+                try Int.fetchOne(db, sql: "SELECT v FROM article_fts_config WHERE k = 'automerge'")
+            }
+        }
+        #expect(try await store.indexPending(limit: 10) == 10)
+        #expect(try await automerge() == 0)  // more waits: no merging as it goes
+        while try await store.indexPending(limit: 10) > 0 {}
+        #expect(try await automerge() == SearchIndexFile.automerge)
+        #expect(try store.search("kestrel", limit: 100).count == 30)
+    }
+
     @Test func aTitleMatchRanksAboveBodyMatches() async throws {
         let temp = try TemporaryStore()
         let store = temp.store
