@@ -93,7 +93,8 @@ enum SearchQueue {
             let rows = try Row.fetchCursor(db, sql: "SELECT id, title, summary, content, storyHash FROM article WHERE id IN (\(marks))",
                                            arguments: StatementArguments(chunk))
             while let row = try rows.next() {
-                // The HTML read in place (no String of it is made), straight into words.
+                // Plain HTML read in place (no String of it is made), straight into words; a
+                // compressed body (BodyCompression) is decompressed first.
                 let body = try row.withUnsafeData(atIndex: 2) { summary in
                     try row.withUnsafeData(atIndex: 3) { content in
                         guard let content, content.withUnsafeBytes(BodyCompression.isCompressed) else {
