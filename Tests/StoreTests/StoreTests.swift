@@ -925,9 +925,18 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         guard case .blob(var frame) = BodyCompression.stored(longBody).storage else { Issue.record("not compressed"); return }
         frame.count -= 10  // cut short
         #expect(BodyCompression.text(frame.databaseValue) == nil)
-        var huge = Data([0x28, 0xB5, 0x2F, 0xFD, 0xA4])  // a frame header claiming 2^32 bytes
-        huge.append(contentsOf: [0x00, 0x00, 0x00, 0x01, 0x00, 0x00])
-        #expect(BodyCompression.text(huge.databaseValue) == nil)
+        // A header and nothing after it.
+        #expect(BodyCompression.text(Data([0x28, 0xB5, 0x2F, 0xFD, 0x24, 0x00]).databaseValue) == nil)
+    }
+
+    @Test func aFrameLargerThanAnyBodyWeStoreIsNotDecompressed() {
+        // Valid, but 65 MiB once decompressed: more than a fetched document may hold, so
+        // not one of ours (and a hostile one must not make us allocate what it claims).
+        let huge = String(repeating: "a", count: BodyCompression.maximumSize + (1 << 20))
+        let stored = BodyCompression.stored(huge)
+        guard case .blob(let frame) = stored.storage else { Issue.record("not compressed"); return }
+        #expect(frame.count < 1 << 20)
+        #expect(BodyCompression.text(stored) == nil)
     }
 
     @Test func theStoreKeepsBodiesCompressedAndEveryReaderSeesText() async throws {
