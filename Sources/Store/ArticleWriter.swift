@@ -80,8 +80,16 @@ struct ArticleWriter {
         return summary
     }
 
+    /// Whether `sql` (an EXISTS over this feed's rows) is true.
+    private func has(_ sql: String) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: sql), arguments: [feedID]) ?? false
+    }
+
     /// The keys among `keys` that retention pruned.
     private func tombstoned(keys: [String]) throws -> Set<String> {
+        // Most feeds never had an article pruned: one probe instead of a lookup per key
+        // (the lookups were 3% of a cold 500-feed poll's CPU).
+        guard try has("SELECT EXISTS (SELECT 1 FROM tombstone WHERE feedId = ?)") else { return [] }
         var found = Set<String>()
         for start in stride(from: 0, to: keys.count, by: 500) {
             let chunk = Array(keys[start..<min(start + 500, keys.count)])
@@ -97,6 +105,8 @@ struct ArticleWriter {
     /// The stored articles among `keys`, found with one query per chunk of keys instead
     /// of one per article (the unique index on feedId, dedupKey answers it).
     private func existing(keys: [String]) throws -> [String: (id: Int64, fingerprint: String, firstSeen: Int64)] {
+        // A feed's first poll (every feed of a new store) has nothing to look up.
+        guard try has("SELECT EXISTS (SELECT 1 FROM article WHERE feedId = ?)") else { return [:] }
         var found: [String: (id: Int64, fingerprint: String, firstSeen: Int64)] = [:]
         for start in stride(from: 0, to: keys.count, by: 500) {
             let chunk = Array(keys[start..<min(start + 500, keys.count)])
