@@ -42,6 +42,12 @@ enum SearchQueue {
             """).execute(arguments: ["[" + articleIDs.map(String.init).joined(separator: ",") + "]"])
     }
 
+    /// The sequence number of the last entry ever queued (AUTOINCREMENT keeps it after
+    /// the queue is emptied; 0 before the first).
+    static func lastQueued(in db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'search_queue'") ?? 0
+    }
+
     /// Queues the removal of an article's words: call before it changes or is deleted.
     static func drop(articleID: Int64, in db: Database) throws {
         guard let row = try Row.fetchOne(

@@ -124,13 +124,13 @@ public final class Store: Sendable {
     private static func matchSearchIndex(_ index: SearchIndexFile, to pool: DatabasePool) throws {
         let (epoch, lastSeq) = try pool.read { db in
             (try String.fetchOne(db, sql: "SELECT epoch FROM search_meta") ?? "",
-             try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'search_queue'") ?? 0)
+             try SearchQueue.lastQueued(in: db))
         }
         if let state = try index.state(), state.epoch == epoch, state.appliedThrough <= lastSeq { return }
         // Queue first: a crash before the index is reset leaves it mismatched, so this runs again.
         let before = try pool.write { db -> Int64 in
             try db.execute(sql: "DELETE FROM search_queue")
-            let before = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'search_queue'") ?? 0
+            let before = try SearchQueue.lastQueued(in: db)
             try db.execute(sql: "INSERT INTO search_queue (op, articleId) SELECT 'add', id FROM article ORDER BY id")
             return before
         }

@@ -739,19 +739,6 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         #expect(try store.search("kestrel", limit: 100).count == 30)
     }
 
-    @Test func aTitleMatchRanksAboveBodyMatches() async throws {
-        let temp = try TemporaryStore()
-        let store = temp.store
-        // The body matches come first in the feed and mention the word twice.
-        try await store.apply(fetched([
-            entry("b1", title: "Harbour news", content: "<p>The ibis came back; an ibis nests here.</p>"),
-            entry("b2", title: "Garden notes", content: "<p>An ibis and an ibis again, in the garden.</p>"),
-            entry("t", title: "Ibis", content: "<p>A wading bird of warm marshes.</p>"),
-        ]), toFeed: feedURL)
-        while try await store.indexPending() > 0 {}
-        #expect(try store.search("ibis").map(\.article.title).first == "Ibis")
-    }
-
     @Test func anIndexLaidOutByAnOlderVersionIsBuiltAgain() async throws {
         let temp = try TemporaryStore()
         try await temp.store.apply(articles(["pangolin"]), toFeed: feedURL)
