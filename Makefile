@@ -24,7 +24,7 @@ MANPAGES = .build/manpages
 DEBUG    = .build/debug
 
 # Debian packages the build links against (pkg-config finds them).
-PACKAGES = libcurl4-openssl-dev libxml2-dev libsqlite3-dev libzstd-dev pkg-config
+PACKAGES = libcurl4-openssl-dev libxml2-dev libsqlite3-dev libzstd-dev libdeflate-dev libbrotli-dev pkg-config
 
 .PHONY: all deps release run test check-systemd manpages install uninstall clean fuzz
 

@@ -27,6 +27,14 @@ let package = Package(
         .systemLibrary(
             name: "CLibXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]),
+        // Content-Encoding is undone in the parsing tasks, not by libcurl on the network
+        // thread (ContentDecoding says why): libdeflate for gzip and deflate, brotli, zstd.
+        .systemLibrary(
+            name: "CLibDeflate", pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"])]),
+        .systemLibrary(
+            name: "CBrotli", pkgConfig: "libbrotlidec",
+            providers: [.apt(["libbrotli-dev"])]),
         .systemLibrary(
             name: "CZstd", pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]),
@@ -38,7 +46,7 @@ let package = Package(
             // The SAX callbacks touch builder state millions of times per document; the
             // runtime exclusivity checks on those class properties cost ~10% of parse time.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
-        .target(name: "Fetcher", dependencies: ["CCurlShims"]),
+        .target(name: "Fetcher", dependencies: ["CCurlShims", "CLibDeflate", "CBrotli", "CZstd"]),
         .target(
             name: "Store",
             dependencies: ["FeedParser", "CZstd", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -83,7 +91,7 @@ let package = Package(
             name: "FeedParserTests", dependencies: ["FeedParser"],
             exclude: ["Tools"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "TestSupport"]),
+        .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "TestSupport", "CLibDeflate", "CZstd"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "FeedParser"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Fetcher", "Store", "TestSupport"]),
         .testTarget(

@@ -49,6 +49,7 @@ public struct FetchResponse: Sendable {
     public var lastModified: String?
     /// Headers of the final response, names lower-cased, in order.
     public var headers: [(name: String, value: String)]
+    /// With its Content-Encoding undone for a success (2xx); any other status's body as sent.
     public var body: [UInt8]
     /// Seconds from start to finish.
     public var duration: Double

@@ -78,7 +78,14 @@ public final class Fetcher: @unchecked Sendable {
         } onCancel: {
             cancel(id)
         }
-        return try result.get()
+        var response = try result.get()
+        // Decoded here, in the caller's task, off the network thread. Only a success's
+        // body is read; an error page may stay as it came.
+        if response.isSuccess, let coding = response.header("content-encoding") {
+            response.body = try ContentDecoding.decode(response.body, contentEncoding: coding,
+                                                      limit: request.maximumBodySize)
+        }
+        return response
     }
 
     private func enqueue(_ pending: Pending) {

@@ -46,8 +46,9 @@ final class Transfer {
         ccurl_easy_setopt_long(handle, CURLOPT_MAXREDIRS, 10)
         ccurl_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https,file")
         ccurl_easy_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        // "" asks for every encoding this libcurl can decode (gzip, deflate, br, zstd).
-        ccurl_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
+        // Bodies arrive as sent; the caller's task decodes them (ContentDecoding says why).
+        ccurl_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ContentDecoding.accepted)
+        ccurl_easy_setopt_long(handle, CURLOPT_HTTP_CONTENT_DECODING, 0)
         ccurl_easy_setopt_string(handle, CURLOPT_USERAGENT, request.userAgent)
         ccurl_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT, request.connectTimeout)
         ccurl_easy_setopt_long(handle, CURLOPT_TIMEOUT, request.timeout)
@@ -138,11 +139,9 @@ final class Transfer {
     private func error(for code: CURLcode) -> FetchError {
         let detail = errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
         let raw = Int(code.rawValue)
-        if bodyTooLarge {
-            return FetchError(kind: .bodyTooLarge,
-                              message: "body larger than \(request.maximumBodySize) bytes (after decompression)",
-                              curlCode: raw)
-        }
+        // Counted before decoding here, after it in ContentDecoding: a body sent
+        // compressed is no larger than itself decoded, so both hold it to the same cap.
+        if bodyTooLarge { return ContentDecoding.tooLarge(request.maximumBodySize) }
         let kind: FetchError.Kind
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: kind = .dns
