@@ -30,9 +30,17 @@ public struct FeedPoller: Sendable {
     /// Polls every feed once, concurrently (the fetcher bounds the transfers); reports
     /// come back in the feeds' order, and to `progress` as each poll ends.
     public func pollAll(_ feeds: [FeedConfig], progress: ((PollReport) -> Void)? = nil) async -> [PollReport] {
-        await withTaskGroup(of: (Int, PollReport).self) { group in
+        // Every feed's state in one read rather than one read per poll (those were 2.8% of
+        // a cold 500-feed poll's CPU). Should it fail, each poll reads and reports its own.
+        let states = try? Dictionary(store.feeds(includingRemoved: true).map { ($0.url, $0) },
+                                     uniquingKeysWith: { first, _ in first })
+        return await withTaskGroup(of: (Int, PollReport).self) { group in
             for (index, feed) in feeds.enumerated() {
-                group.addTask { (index, await poll(feed)) }
+                if let states {
+                    group.addTask { (index, await poll(feed, state: { states[feed.url] })) }
+                } else {
+                    group.addTask { (index, await poll(feed)) }
+                }
             }
             var reports = [PollReport?](repeating: nil, count: feeds.count)
             for await (index, report) in group {
@@ -44,10 +52,15 @@ public struct FeedPoller: Sendable {
     }
 
     public func poll(_ feed: FeedConfig) async -> PollReport {
+        await poll(feed, state: { try store.feed(url: feed.url) })
+    }
+
+    /// `lookUp` gives the feed's stored state, nil for a feed never polled.
+    private func poll(_ feed: FeedConfig, state lookUp: () throws -> FeedState?) async -> PollReport {
         let started = Date()
         let state: FeedState?
         do {
-            state = try store.feed(url: feed.url)
+            state = try lookUp()
         } catch {
             return report(feed, .failed("store: \(error)"), nextDue: started.addingTimeInterval(Double(feed.interval)))
         }
