@@ -180,8 +180,8 @@ public final class Store: Sendable {
     // MARK: Applying a poll
 
     /// Records one poll's result and its articles atomically: a reader sees the feed's
-    /// update whole or not at all. Updates arriving together share one transaction (each
-    /// in its own savepoint), which cuts SQLite's page writes several times over.
+    /// update whole or not at all. Updates arriving together share one transaction, which
+    /// cuts SQLite's page writes several times over (a failing one is written again alone).
     @discardableResult
     public func apply(_ update: FeedUpdate, toFeed url: String) async throws -> ApplySummary {
         // Identities, fingerprints and JSON columns are worked out here, in the caller's
@@ -221,7 +221,7 @@ public final class Store: Sendable {
         await combiner?.waitForRoom()
     }
 
-    /// One feed's update, inside the combined transaction (and its own savepoint).
+    /// One feed's update, inside the combined transaction (WriteCombiner).
     static func write(_ update: FeedUpdate, toFeed url: String, prepared: [PreparedArticle],
                       in db: Database) throws -> ApplySummary {
         let (feedID, storedIdentity) = try Self.feed(db, url: url, now: update.fetchedAt)

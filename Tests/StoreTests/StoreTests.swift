@@ -296,6 +296,38 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         #expect(try temp.store.articleCount() == 200)
         #expect(try temp.store.feeds(includingRemoved: true).count == 40)
     }
+
+    /// A batch is one transaction without savepoints: when one update in it fails, the
+    /// batch is rolled back and every update written again alone.
+    @Test func aFailingUpdateFailsAloneAndLeavesNothingBehind() async throws {
+        let temp = try TemporaryStore()
+        // Any article titled "poison" makes its insert fail.
+        let queue = try DatabaseQueue(path: temp.folder + "/" + Store.fileName)
+        try await queue.write { db in
+            try db.execute(sql: """
+                CREATE TRIGGER poison BEFORE INSERT ON article WHEN NEW.title = 'poison'
+                BEGIN SELECT RAISE(ABORT, 'poisoned'); END
+                """)
+        }
+        try queue.close()
+        let store = temp.store
+        let results = await withTaskGroup(of: (Int, Bool).self) { group in
+            for feed in 0..<40 {
+                group.addTask {
+                    var entries = (0..<5).map { entry("f\(feed)-\($0)", title: "Item \($0)") }
+                    if feed % 10 == 7 { entries.append(entry("f\(feed)-bad", title: "poison")) }
+                    let applied = try? await store.apply(fetched(entries), toFeed: "http://example.org/\(feed).xml")
+                    return (feed, applied == ApplySummary(inserted: 5))
+                }
+            }
+            return await group.reduce(into: [Int: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(results.count == 40)
+        #expect(results.filter { !$0.value }.keys.sorted() == [7, 17, 27, 37])
+        // The 36 good updates landed whole; nothing of the four poisoned ones did.
+        #expect(try store.articleCount() == 36 * 5)
+        #expect(try store.feeds(includingRemoved: true).count == 36)
+    }
 }
 
 @Suite struct JSONTextTests {
