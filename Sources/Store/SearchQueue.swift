@@ -31,6 +31,9 @@ enum SearchQueue {
         var changes: [Change] = []
         var last: Int64?
         var consumed = 0
+        /// The last entry queued when the batch was read: a batch read ahead that was not
+        /// full leaves out whatever was queued after this (`Store.indexPending`).
+        var queuedThrough: Int64 = 0
     }
 
     /// Queues new (or changed) articles for indexing, in order: one statement for a whole
@@ -78,7 +81,8 @@ enum SearchQueue {
         let taken = try entries("""
             SELECT seq, op, articleId, title, body, storyHash FROM search_queue WHERE seq > ? ORDER BY seq LIMIT ?
             """, [seq, limit])
-        guard let last = taken.last?.seq else { return Batch() }
+        let queuedThrough = try lastQueued(in: db)
+        guard let last = taken.last?.seq else { return Batch(queuedThrough: queuedThrough) }
 
         // The drops of each article, in order: those in the batch and any queued after it.
         var drops: [Int64: [Entry]] = [:]
@@ -114,7 +118,7 @@ enum SearchQueue {
             }
         }
 
-        var batch = Batch(last: last, consumed: taken.count)
+        var batch = Batch(last: last, consumed: taken.count, queuedThrough: queuedThrough)
         for entry in taken {
             switch entry.op {
             case .drop:

@@ -612,6 +612,22 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         #expect(try store.articles(query).map(\.title) == ["Climate summit opens"])
     }
 
+    /// The indexer reads its next batch while applying one; when that batch had room
+    /// left, what was queued after it was read must not wait for a later call.
+    @Test func whatIsQueuedAfterAReadAheadIsIndexedByTheNextCall() async throws {
+        let temp = try TemporaryStore()
+        let store = temp.store
+        let words = ["alpha", "bravo", "charlie", "delta"]
+        for word in words.prefix(3) {
+            try await store.apply(fetched([entry(word, title: word.capitalized)]), toFeed: "http://example.org/\(word).xml")
+        }
+        #expect(try await store.indexPending(limit: 2) == 2)  // alpha and bravo; charlie is read ahead
+        try await Task.sleep(for: .milliseconds(100))          // the read-ahead is done by now
+        try await store.apply(fetched([entry("delta", title: "Delta")]), toFeed: "http://example.org/delta.xml")
+        #expect(try await store.indexPending(limit: 2) == 2)  // charlie and delta, not charlie alone
+        for word in words { #expect(try store.search(word).count == 1, "\(word)") }
+    }
+
     @Test func prunedArticlesLeaveTheIndex() async throws {
         let temp = try TemporaryStore()
         var subscription = FeedSubscription(url: feedURL, intervalSeconds: 1800)
