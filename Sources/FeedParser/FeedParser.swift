@@ -13,11 +13,9 @@ public enum FeedParser {
     public static func parse(_ data: [UInt8], url: String? = nil, contentType: String? = nil,
                              maximumSize: Int = defaultMaximumSize) throws(NotAFeed) -> ParsedFeed {
         let parser = FeedStreamParser(url: url, contentType: contentType, maximumSize: maximumSize)
-        let pushed = data.withUnsafeBytes { bytes in
-            Result { () throws(NotAFeed) in try parser.push(bytes) }
-        }
-        try pushed.get()
-        return try parser.finish()
+        return try data.withUnsafeBytes { bytes in
+            Result { () throws(NotAFeed) in try parser.parseWholeDocument(bytes) }
+        }.get()
     }
 
     public static func parse(_ data: Data, url: String? = nil, contentType: String? = nil,

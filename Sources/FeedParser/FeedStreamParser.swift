@@ -61,8 +61,14 @@ public final class FeedStreamParser {
         }
         switch state {
         case .sniffing:
-            pending.append(contentsOf: bytes)
-            if pending.count >= Self.sniffSize { try decide(isWholeDocument: false) }
+            if pending.isEmpty, bytes.count >= Self.sniffSize {
+                // Enough to decide on these bytes alone, without copying them first (a
+                // whole document pushed at once, as FeedParser.parse does).
+                try decide(bytes, isWholeDocument: false)
+            } else {
+                pending.append(contentsOf: bytes)
+                if pending.count >= Self.sniffSize { try decideOnPending(isWholeDocument: false) }
+            }
         case .json:
             pending.append(contentsOf: bytes)
         case .xml:
@@ -74,8 +80,24 @@ public final class FeedStreamParser {
         }
     }
 
+    /// The same as one `push` of every byte and `finish`, for a document already whole
+    /// in memory: it is read where it lies, never copied into the sniffing buffer.
+    public func parseWholeDocument(_ bytes: UnsafeRawBufferPointer) throws(NotAFeed) -> ParsedFeed {
+        guard state == .sniffing, pending.isEmpty, !bytes.isEmpty else {
+            try push(bytes)
+            return try finish()
+        }
+        received = bytes.count
+        guard received <= maximumSize else {
+            state = .done
+            throw NotAFeed(reason: "document too large (more than \(maximumSize) bytes)")
+        }
+        try decide(bytes, isWholeDocument: true)
+        return try finish()
+    }
+
     public func finish() throws(NotAFeed) -> ParsedFeed {
-        if state == .sniffing { try decide(isWholeDocument: true) }
+        if state == .sniffing { try decideOnPending(isWholeDocument: true) }
         switch state {
         case .json:
             state = .done
@@ -107,31 +129,40 @@ public final class FeedStreamParser {
 
     // MARK: Deciding what the bytes are
 
-    private func decide(isWholeDocument: Bool) throws(NotAFeed) {
-        let firstByte: UInt8? = pending.withUnsafeBytes { bytes in
-            var index = 0
-            if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
-            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
-            return index < bytes.count ? bytes[index] : nil
-        }
-        guard let firstByte else {
+    private func decideOnPending(isWholeDocument: Bool) throws(NotAFeed) {
+        let buffered = pending
+        pending = []
+        try buffered.withUnsafeBytes { bytes in
+            Result { () throws(NotAFeed) in try decide(bytes, isWholeDocument: isWholeDocument) }
+        }.get()
+    }
+
+    /// Decides from the document's first bytes what it is, then feeds them on; bytes
+    /// still needed later (JSON, or only white space so far) are kept in `pending`.
+    private func decide(_ bytes: UnsafeRawBufferPointer, isWholeDocument: Bool) throws(NotAFeed) {
+        var index = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
+        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        guard index < bytes.count else {
             if isWholeDocument {
                 state = .done
                 throw NotAFeed(reason: "empty document")
             }
+            pending = Array(bytes)
             return  // only white space so far: keep looking
         }
+        let firstByte = bytes[index]
         if firstByte == UInt8(ascii: "{") || firstByte == UInt8(ascii: "[") {
             state = .json
+            pending = Array(bytes)
             return
         }
-        if let kind = BinarySniffer.kind(of: pending) {
+        if let kind = BinarySniffer.kind(of: Array(bytes.prefix(16))) {
             state = .done
             throw NotAFeed(reason: kind)
         }
-        let decision = pending.withUnsafeBytes {
-            EncodingDetector.decide(prefix: $0, httpCharset: httpCharset, prefixIsWholeDocument: isWholeDocument)
-        }
+        let decision = EncodingDetector.decide(prefix: bytes, httpCharset: httpCharset,
+                                               prefixIsWholeDocument: isWholeDocument)
         if let label = decision.overriddenLabel {
             encodingWarnings.append("declared encoding \(label) ignored: the bytes are UTF-8")
         }
@@ -143,11 +174,7 @@ public final class FeedStreamParser {
         }
         state = .xml
         bridge.start(documentURL: url)
-        let buffered = pending
-        pending = []
-        buffered.withUnsafeBytes { bytes in
-            feedXML(UnsafeRawBufferPointer(rebasing: bytes[decision.bomLength...]), isFinal: false)
-        }
+        feedXML(UnsafeRawBufferPointer(rebasing: bytes[decision.bomLength...]), isFinal: false)
         if let reason = builder.notAFeed { throw NotAFeed(reason: reason) }
     }
 

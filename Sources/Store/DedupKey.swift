@@ -43,14 +43,21 @@ enum DedupKey {
     /// them missing or shared with another item — while their links do better.
     static func guidsAreUnreliable(_ entries: [ParsedEntry]) -> Bool {
         guard entries.count >= 2 else { return false }
+        // By index and field, not `for entry in entries`: that copied every entry (all its
+        // strings retained and released), 0.6% of a cold 500-feed poll's CPU.
         var guidCounts: [String: Int] = [:]
-        var links = Set<String>()
-        for entry in entries {
-            if let id = nonEmpty(entry.id) { guidCounts[id, default: 0] += 1 }
-            if let link = nonEmpty(entry.link) { links.insert(link) }
+        guidCounts.reserveCapacity(entries.count)
+        for index in entries.indices {
+            if let id = nonEmpty(entries[index].id) { guidCounts[id, default: 0] += 1 }
         }
         let unusable = entries.count - guidCounts.values.reduce(0) { $0 + ($1 == 1 ? 1 : 0) }
-        return unusable * 2 > entries.count && links.count > guidCounts.count
+        // Links are counted only when the guids fail (most feeds' guids are all distinct).
+        guard unusable * 2 > entries.count else { return false }
+        var links = Set<String>()
+        for index in entries.indices {
+            if let link = nonEmpty(entries[index].link) { links.insert(link) }
+        }
+        return links.count > guidCounts.count
     }
 
     private static func nonEmpty(_ text: String?) -> String? {
