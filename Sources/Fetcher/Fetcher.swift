@@ -17,7 +17,9 @@ public final class Fetcher: @unchecked Sendable {
     public let maximumConcurrentTransfers: Int
     /// Responses delivered but not yet dropped by their callers (bodies waiting to be
     /// parsed). While this many are out, no new transfer starts: a fast network cannot
-    /// pile up hundreds of bodies in memory ahead of a slower parser.
+    /// pile up hundreds of bodies in memory ahead of a slower parser. 32 (a few MB of
+    /// bodies): with 16 the parsers sometimes sat waiting for bodies while transfers were
+    /// held back (A/B of cold 500-feed fetches: 3% faster, 6 MB more at peak).
     public let maximumUndelivered: Int
     private let multi: UnsafeMutableRawPointer
 
@@ -37,7 +39,7 @@ public final class Fetcher: @unchecked Sendable {
     /// At most `maximumConcurrentTransfers` at once, and at most `maximumTransfersPerHost`
     /// of them to any one host; request starts to one host are spaced by each request's
     /// `hostSpacing`.
-    public init(maximumConcurrentTransfers: Int = 32, maximumTransfersPerHost: Int = 2, maximumUndelivered: Int = 16) {
+    public init(maximumConcurrentTransfers: Int = 32, maximumTransfersPerHost: Int = 2, maximumUndelivered: Int = 32) {
         _ = Self.globalInit
         self.maximumConcurrentTransfers = maximumConcurrentTransfers
         self.maximumUndelivered = maximumUndelivered
