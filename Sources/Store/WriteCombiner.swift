@@ -86,17 +86,23 @@ final class WriteCombiner: @unchecked Sendable {  // `pending` and `draining` on
         }
     }
 
-    /// The whole batch in one transaction; should any update fail, that transaction is
+    /// The whole batch in one transaction; should an update fail, that transaction is
     /// rolled back and each update is written again in a transaction of its own, so a
     /// failing one fails alone. Not one savepoint per update: SQLite journals every page
     /// an update first touches within a savepoint (112 MB to a temporary file for a cold
     /// 500-feed poll that stored 33 MB).
     private func write(_ batch: [Job]) async -> [Result<ApplySummary, any Error>] {
-        if batch.count > 1, let summaries = try? await writer.write({ db in
-            try batch.map { job in try Store.write(job.update, toFeed: job.url, prepared: job.prepared, in: db) }
-        }) {
-            return summaries.map { .success($0) }
+        let failure: any Error
+        do {
+            return try await writer.write { db in
+                try batch.map { job in try Store.write(job.update, toFeed: job.url, prepared: job.prepared, in: db) }
+            }.map { .success($0) }
+        } catch {
+            failure = error
         }
+        // A full disk or a lock held elsewhere fails every update alike: trying each
+        // again would only wait out the busy timeout once per update.
+        guard batch.count > 1, Self.concernsOneUpdate(failure) else { return batch.map { _ in .failure(failure) } }
         var results: [Result<ApplySummary, any Error>] = []
         for job in batch {
             do {
@@ -108,5 +114,19 @@ final class WriteCombiner: @unchecked Sendable {  // `pending` and `draining` on
             }
         }
         return results
+    }
+
+    /// Whether `error` may come from one update's content (a constraint, a value SQLite
+    /// refuses) rather than from the database as a whole.
+    static func concernsOneUpdate(_ error: any Error) -> Bool {
+        if error is CancellationError { return false }
+        guard let error = error as? DatabaseError else { return true }
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_NOMEM,
+             .SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_CANTOPEN, .SQLITE_INTERRUPT, .SQLITE_PROTOCOL:
+            return false
+        default:
+            return true
+        }
     }
 }

@@ -277,6 +277,9 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
     }
 }
 
+/// An error of our own making (not SQLite's).
+private struct NotSQLiteError: Error {}
+
 /// Updates arriving together share a transaction; each still lands whole and alone.
 @Suite struct WriteCombinerTests {
     @Test func manyConcurrentUpdatesAllLandWithTheirOwnSummaries() async throws {
@@ -327,6 +330,17 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         // The 36 good updates landed whole; nothing of the four poisoned ones did.
         #expect(try store.articleCount() == 36 * 5)
         #expect(try store.feeds(includingRemoved: true).count == 36)
+    }
+
+    /// Only a failure that may be one update's own is worth trying each update again.
+    @Test func aWholeDatabaseFailureIsNotRetriedUpdateByUpdate() {
+        #expect(WriteCombiner.concernsOneUpdate(DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "poisoned")))
+        #expect(WriteCombiner.concernsOneUpdate(DatabaseError(resultCode: .SQLITE_TOOBIG)))
+        #expect(WriteCombiner.concernsOneUpdate(NotSQLiteError()))
+        for code in [ResultCode.SQLITE_BUSY, .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_LOCKED] {
+            #expect(!WriteCombiner.concernsOneUpdate(DatabaseError(resultCode: code)), "\(code)")
+        }
+        #expect(!WriteCombiner.concernsOneUpdate(CancellationError()))
     }
 }
 
