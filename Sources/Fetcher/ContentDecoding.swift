@@ -163,9 +163,9 @@ enum ContentDecoding {
     private static func zstd(_ input: [UInt8], limit: Int) throws(FetchError) -> [UInt8] {
         guard let context = ZSTD_createDCtx() else { throw FetchError(kind: .other, message: "out of memory decoding zstd") }
         defer { ZSTD_freeDCtx(context) }
-        // Without this zstd would take a window as large as the frame asks: cap it at
-        // what the body may hold.
-        ZSTD_DCtx_setParameter(context, ZSTD_d_windowLogMax, 27)
+        // At most an 8 MB window, as RFC 9659 has HTTP's zstd encoders keep to: a frame
+        // asking for more would make us allocate what it asks before a byte is decoded.
+        ZSTD_DCtx_setParameter(context, ZSTD_d_windowLogMax, 23)
         let output = GrowingOutput(limit: limit, firstGuess: input.count * 4)
         try input.withUnsafeBytes { source in Result { () throws(FetchError) in
             var inBuffer = ZSTD_inBuffer(src: source.baseAddress, size: source.count, pos: 0)

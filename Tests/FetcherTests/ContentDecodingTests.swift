@@ -35,6 +35,26 @@ import Testing
         }
     }
 
+    /// A zstd frame that does not say its size and asks for a 2^windowLog-byte window.
+    static func zstd(_ bytes: [UInt8], windowLog: Int32) -> [UInt8] {
+        let context = ZSTD_createCCtx()!
+        defer { ZSTD_freeCCtx(context) }
+        ZSTD_CCtx_setParameter(context, ZSTD_c_windowLog, windowLog)
+        var frame = [UInt8](repeating: 0, count: bytes.count + 1024)
+        let written = bytes.withUnsafeBytes { source in
+            frame.withUnsafeMutableBytes { target in
+                var input = ZSTD_inBuffer(src: source.baseAddress, size: source.count, pos: 0)
+                var output = ZSTD_outBuffer(dst: target.baseAddress, size: target.count, pos: 0)
+                // Input first, end after: ending in the first call would tell zstd the size.
+                _ = ZSTD_compressStream2(context, &output, &input, ZSTD_e_continue)
+                var nothing = ZSTD_inBuffer(src: nil, size: 0, pos: 0)
+                while ZSTD_compressStream2(context, &output, &nothing, ZSTD_e_end) != 0 {}
+                return output.pos
+            }
+        }
+        return Array(frame.prefix(written))
+    }
+
     /// 1,000,000 spaces, brotli quality 11 (libbrotlienc's BrotliEncoderCompress): 14 bytes.
     static let brotliBomb = Array(Data(base64Encoded: "Wz9Cj18CJB4LBPJzHgA=")!)
 
@@ -91,6 +111,13 @@ import Testing
         #expect(error(Array(HostileServerTests.brotliBody.dropLast(20)), "br")?.kind == .decoding)
         #expect(error(Array("garbage".utf8), "deflate")?.kind == .decoding)
         #expect(error(Self.text, "compress")?.message == "unsupported Content-Encoding \"compress\"")
+    }
+
+    /// RFC 9659: zstd over HTTP keeps to an 8 MB window; a frame asking for more is
+    /// refused before its window is allocated.
+    @Test func refusesZstdFramesThatAskForAHugeWindow() throws {
+        #expect(try decode(Self.zstd(Self.text, windowLog: 23), "zstd") == Self.text)
+        #expect(error(Self.zstd(Self.text, windowLog: 27), "zstd")?.kind == .decoding)
     }
 
     /// The cap counts decoded bytes: a few compressed bytes may not become a megabyte.
