@@ -31,16 +31,12 @@ public struct FeedPoller: Sendable {
     /// come back in the feeds' order, and to `progress` as each poll ends.
     public func pollAll(_ feeds: [FeedConfig], progress: ((PollReport) -> Void)? = nil) async -> [PollReport] {
         // Every feed's state in one read rather than one read per poll (those were 2.8% of
-        // a cold 500-feed poll's CPU). Should it fail, each poll reads and reports its own.
-        let states = try? Dictionary(store.feeds(includingRemoved: true).map { ($0.url, $0) },
-                                     uniquingKeysWith: { first, _ in first })
+        // a cold 500-feed poll's CPU). A feed it lacks (or all, should it fail) reads its own.
+        let states = (try? Dictionary(store.feeds(includingRemoved: true).map { ($0.url, $0) },
+                                      uniquingKeysWith: { first, _ in first })) ?? [:]
         return await withTaskGroup(of: (Int, PollReport).self) { group in
             for (index, feed) in feeds.enumerated() {
-                if let states {
-                    group.addTask { (index, await poll(feed, state: { states[feed.url] })) }
-                } else {
-                    group.addTask { (index, await poll(feed)) }
-                }
+                group.addTask { (index, await poll(feed, state: { try states[feed.url] ?? store.feed(url: feed.url) })) }
             }
             var reports = [PollReport?](repeating: nil, count: feeds.count)
             for await (index, report) in group {

@@ -54,11 +54,7 @@ public final class FeedStreamParser {
 
     public func push(_ bytes: UnsafeRawBufferPointer) throws(NotAFeed) {
         guard !bytes.isEmpty else { return }
-        received += bytes.count
-        guard received <= maximumSize else {
-            state = .done
-            throw NotAFeed(reason: "document too large (more than \(maximumSize) bytes)")
-        }
+        try count(bytes.count)
         switch state {
         case .sniffing:
             if pending.isEmpty, bytes.count >= Self.sniffSize {
@@ -87,13 +83,18 @@ public final class FeedStreamParser {
             try push(bytes)
             return try finish()
         }
-        received = bytes.count
+        try count(bytes.count)
+        try decide(bytes, isWholeDocument: true)
+        return try finish()
+    }
+
+    /// Adds `more` bytes to those received; past the maximum size the document is refused.
+    private func count(_ more: Int) throws(NotAFeed) {
+        received += more
         guard received <= maximumSize else {
             state = .done
             throw NotAFeed(reason: "document too large (more than \(maximumSize) bytes)")
         }
-        try decide(bytes, isWholeDocument: true)
-        return try finish()
     }
 
     public func finish() throws(NotAFeed) -> ParsedFeed {

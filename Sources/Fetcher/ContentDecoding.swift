@@ -1,6 +1,7 @@
 import CBrotli
 import CLibDeflate
 import CZstd
+import Foundation
 
 /// Undoes a response's `Content-Encoding` (RFC 9110 §8.4): gzip and deflate with
 /// libdeflate, br with brotli, zstd with zstd.
@@ -20,7 +21,7 @@ enum ContentDecoding {
         // An empty body has nothing to undo (libcurl, decoding, let it through as well).
         guard !body.isEmpty else { return body }
         let codings = (contentEncoding ?? "").split(separator: ",")
-            .map { $0.trimmingSpaces().lowercased() }
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             .filter { !$0.isEmpty && $0 != "identity" }
         var bytes = body
         for coding in codings.reversed() {
@@ -226,13 +227,4 @@ private final class GrowingOutput {
     }
 
     func finish() -> [UInt8] { Array(UnsafeBufferPointer(start: storage, count: count)) }
-}
-
-private extension Substring {
-    func trimmingSpaces() -> Substring {
-        var text = self
-        while let first = text.first, first == " " || first == "\t" { text.removeFirst() }
-        while let last = text.last, last == " " || last == "\t" { text.removeLast() }
-        return text
-    }
 }

@@ -12,16 +12,15 @@ final class IndexReadAhead: @unchecked Sendable {  // `pending` only under `lock
         lock.withLock { pending = (seq, limit, task) }
     }
 
-    /// The batch read ahead when it starts after `seq` (where the index now stands), was
-    /// read with the same `limit`, and holds something; nil otherwise (an empty one may be
-    /// stale: entries may have been queued since it was read).
+    /// The batch read ahead when it starts after `seq` (where the index now stands) and was
+    /// read with the same `limit`; nil otherwise. Whether it is still current (nothing
+    /// queued since, when it had room) is the caller's check: `Store.indexPending`.
     func take(after seq: Int64, limit: Int) async throws -> SearchQueue.Batch? {
         guard let pending = lock.withLock({ () -> (after: Int64, limit: Int, task: Task<SearchQueue.Batch, any Error>)? in
             defer { self.pending = nil }
             return self.pending
         }) else { return nil }
-        guard pending.after == seq, pending.limit == limit,
-              let batch = try? await pending.task.value, batch.last != nil else { return nil }
+        guard pending.after == seq, pending.limit == limit, let batch = try? await pending.task.value else { return nil }
         return batch
     }
 }

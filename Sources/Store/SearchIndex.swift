@@ -50,9 +50,9 @@ extension Store {
             try await writer.read { db in try SearchQueue.changes(after: after, limit: limit, in: db) }
         }
         var batch = try await indexReadAhead.take(after: applied, limit: limit)
-        // A batch read ahead that had room left is stale once more was queued since: what
-        // was queued would wait for the next call (a test's one call saw a prune's drop
-        // left out). Read again, then.
+        // A batch read ahead that had room left (an empty one too) is stale once more was
+        // queued since: what was queued would wait for the next call (a test's one call saw
+        // a prune's drop left out). Read again, then.
         if let ahead = batch, ahead.consumed < limit,
            try await writer.read({ try SearchQueue.lastQueued(in: $0) }) > ahead.queuedThrough {
             batch = nil

@@ -332,8 +332,9 @@ private struct NotSQLiteError: Error {}
         #expect(try store.feeds(includingRemoved: true).count == 36)
     }
 
-    /// Only a failure that may be one update's own is worth trying each update again.
-    @Test func aWholeDatabaseFailureIsNotRetriedUpdateByUpdate() {
+    /// Only a failure that may be one update's own is worth trying each update again:
+    /// the classification the batch's fallback goes by.
+    @Test func onlyFailuresThatMayBeOneUpdatesOwnCountAsSuch() {
         #expect(WriteCombiner.concernsOneUpdate(DatabaseError(resultCode: .SQLITE_CONSTRAINT, message: "poisoned")))
         #expect(WriteCombiner.concernsOneUpdate(DatabaseError(resultCode: .SQLITE_TOOBIG)))
         #expect(WriteCombiner.concernsOneUpdate(NotSQLiteError()))
