@@ -49,7 +49,12 @@ let package = Package(
         .target(name: "Fetcher", dependencies: ["CCurlShims", "CLibDeflate", "CBrotli", "CZstd"]),
         .target(
             name: "Store",
-            dependencies: ["FeedParser", "CZstd", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "FeedParser", "CZstd",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                // The C interface itself, for the writer's hot statements (DirectBinding).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
         .target(
             name: "Daemon",
             dependencies: [

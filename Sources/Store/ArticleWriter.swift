@@ -58,19 +58,23 @@ struct ArticleWriter {
                 }
                 let firstSeen = row.firstSeen
                 try SearchQueue.drop(articleID: row.id, in: db)  // its old words, before they change
-                try update.execute(arguments: [
-                    entry.id, entry.link, entry.title, entry.author, fields.published, fields.updated,
-                    fields.published ?? fields.updated ?? firstSeen, entry.summary, fields.content,
-                    fields.categories, fields.enclosures, fields.fingerprint, nowSeconds, fields.storyHash, row.id,
-                ])
+                var values = DirectBinding(update)
+                values.bind(entry.id); values.bind(entry.link); values.bind(entry.title); values.bind(entry.author)
+                values.bind(fields.published); values.bind(fields.updated)
+                values.bind(fields.published ?? fields.updated ?? firstSeen); values.bind(entry.summary)
+                values.bind(fields.content); values.bind(fields.categories); values.bind(fields.enclosures)
+                values.bind(fields.fingerprint); values.bind(nowSeconds); values.bind(fields.storyHash); values.bind(row.id)
+                try values.run(in: db)
                 toIndex.append(row.id)
                 summary.updated += 1
             } else {
-                try insert.execute(arguments: [
-                    feedID, key, entry.id, entry.link, entry.title, entry.author, fields.published, fields.updated,
-                    nowSeconds, fields.published ?? fields.updated ?? nowSeconds, entry.summary, fields.content,
-                    fields.categories, fields.enclosures, fields.fingerprint, fields.storyHash,
-                ])
+                var values = DirectBinding(insert)
+                values.bind(feedID); values.bind(key); values.bind(entry.id); values.bind(entry.link)
+                values.bind(entry.title); values.bind(entry.author); values.bind(fields.published); values.bind(fields.updated)
+                values.bind(nowSeconds); values.bind(fields.published ?? fields.updated ?? nowSeconds); values.bind(entry.summary)
+                values.bind(fields.content); values.bind(fields.categories); values.bind(fields.enclosures)
+                values.bind(fields.fingerprint); values.bind(fields.storyHash)
+                try values.run(in: db)
                 presentIDs.append(db.lastInsertedRowID)
                 toIndex.append(db.lastInsertedRowID)
                 summary.inserted += 1

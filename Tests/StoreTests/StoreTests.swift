@@ -1016,3 +1016,59 @@ private struct NotSQLiteError: Error {}
         }
     }
 }
+
+/// The writer's statements bound through SQLite's C interface (`DirectBinding`) store
+/// exactly what GRDB's binding would, and fail the way GRDB fails.
+@Suite struct DirectBindingTests {
+    @Test func valuesLandAsBoundAndTheStatementIsReusable() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, number INTEGER, text TEXT, body, real REAL)")
+            let insert = try db.cachedStatement(sql: "INSERT INTO t (id, number, text, body, real) VALUES (?, ?, ?, ?, ?)")
+            var values = DirectBinding(insert)
+            values.bind(1 as Int64?); values.bind(Int64.min); values.bind(""); values.bind(Data([0, 1, 2]).databaseValue)
+            values.bind(2.5.databaseValue)
+            try values.run(in: db)
+            values.bind(2 as Int64?); values.bind(nil as Int64?); values.bind(nil as String?); values.bind(DatabaseValue.null)
+            values.bind("日本語".databaseValue)
+            try values.run(in: db)
+            values.bind(3 as Int64?); values.bind(7 as Int64?); values.bind("a\u{0}b"); values.bind(Data().databaseValue)
+            values.bind(DatabaseValue.null)
+            try values.run(in: db)
+
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT number, text, body, typeof(body), real, typeof(text), hex(text) FROM t ORDER BY id")
+            // An empty string is "" (not NULL), nil is NULL, blobs stay blobs, and text is
+            // bound by its length: a NUL inside does not cut it short.
+            #expect(rows[0][0] == Int64.min)
+            #expect(rows[0][1] == "")
+            #expect(rows[0][2] == Data([0, 1, 2]))
+            #expect(rows[0][4] == 2.5)
+            #expect(rows[1][0] == nil as Int64?)
+            #expect(rows[1][5] == "null")
+            #expect(rows[1][2] == nil as Data?)
+            #expect(rows[1][4] == "日本語")
+            #expect(rows[2][6] == "610062")
+            #expect(rows[2][3] == "blob")
+        }
+    }
+
+    @Test func aFailureIsGRDBsErrorWithItsExtendedCodeAndLeavesTheStatementReady() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (key TEXT UNIQUE)")
+            let insert = try db.cachedStatement(sql: "INSERT INTO t (key) VALUES (?)")
+            var values = DirectBinding(insert)
+            values.bind("a")
+            try values.run(in: db)
+            values.bind("a")
+            let error = try #require(throws: DatabaseError.self) { try values.run(in: db) }
+            #expect(error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE)
+            #expect(error.sql == "INSERT INTO t (key) VALUES (?)")
+            #expect(WriteCombiner.concernsOneUpdate(error))
+            values.bind("b")
+            try values.run(in: db)
+            #expect(try String.fetchAll(db, sql: "SELECT key FROM t ORDER BY key") == ["a", "b"])
+        }
+    }
+}
