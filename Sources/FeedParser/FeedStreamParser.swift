@@ -34,6 +34,8 @@ public final class FeedStreamParser {
     private var received = 0
     private var transcoder: Transcoder?
     private var sanitizer = UTF8Sanitizer()
+    /// Whether the last XML bytes were fed (a whole document is fed as its last piece).
+    private var xmlEnded = false
     private var encodingWarnings: [String] = []
 
     /// - Parameters:
@@ -105,7 +107,7 @@ public final class FeedStreamParser {
             return try JSONFeedParser.parse(pending, url: url)
         case .xml:
             state = .done
-            feedXML(UnsafeRawBufferPointer(start: nil, count: 0), isFinal: true)
+            if !xmlEnded { feedXML(UnsafeRawBufferPointer(start: nil, count: 0), isFinal: true) }
             bridge.finish()
             builder.finishPipeline()
         case .sniffing, .done:
@@ -175,17 +177,20 @@ public final class FeedStreamParser {
         }
         state = .xml
         bridge.start(documentURL: url)
-        feedXML(UnsafeRawBufferPointer(rebasing: bytes[decision.bomLength...]), isFinal: false)
+        // A whole document goes to libxml2 as its last piece: told so, libxml2 parses
+        // without looking ahead for the end of each construct first.
+        feedXML(UnsafeRawBufferPointer(rebasing: bytes[decision.bomLength...]), isFinal: isWholeDocument)
         if let reason = builder.notAFeed { throw NotAFeed(reason: reason) }
     }
 
     private func feedXML(_ bytes: UnsafeRawBufferPointer, isFinal: Bool) {
         let bridge = self.bridge
+        xmlEnded = isFinal
         if let transcoder {
             let utf8 = transcoder.convert(bytes, isFinal: isFinal)
-            utf8.withUnsafeBytes { sanitizer.process($0, isFinal: isFinal) { bridge.push($0) } }
+            utf8.withUnsafeBytes { sanitizer.process($0, isFinal: isFinal) { bridge.push($0, isLast: isFinal) } }
         } else {
-            sanitizer.process(bytes, isFinal: isFinal) { bridge.push($0) }
+            sanitizer.process(bytes, isFinal: isFinal) { bridge.push($0, isLast: isFinal) }
         }
     }
 

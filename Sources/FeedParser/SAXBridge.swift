@@ -7,6 +7,8 @@ import Foundation
 final class SAXBridge {
     static let chunkSize = 256 * 1024
     static let maximumWarnings = 50
+    /// Whether libxml2 was told the document ended.
+    private var ended = false
 
     private let builder: DocumentBuilder
     private var context: xmlParserCtxtPtr?
@@ -37,23 +39,26 @@ final class SAXBridge {
         xmlCtxtUseOptions(ctxt, Int32(bitPattern: options))
     }
 
-    /// Parses the next piece of the document.
-    func push(_ bytes: UnsafeRawBufferPointer) {
+    /// Parses the next piece of the document; `isLast`: nothing follows it, so libxml2
+    /// ends the document with its last chunk.
+    func push(_ bytes: UnsafeRawBufferPointer, isLast: Bool = false) {
         guard let ctxt = context, !builder.stopped, ctxt.pointee.disableSAX == 0 else { return }
         var offset = 0
         let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self)
         while offset < bytes.count {
             let length = min(Self.chunkSize, bytes.count - offset)
-            xmlParseChunk(ctxt, base.map { $0 + offset }, Int32(length), 0)
+            let terminate = isLast && offset + length == bytes.count
+            xmlParseChunk(ctxt, base.map { $0 + offset }, Int32(length), terminate ? 1 : 0)
+            ended = ended || terminate
             offset += length
             if builder.stopped { return }
         }
     }
 
-    /// Ends the document and frees the parser.
+    /// Ends the document (unless its last piece did) and frees the parser.
     func finish() {
         guard let ctxt = context else { return }
-        if !builder.stopped { xmlParseChunk(ctxt, nil, 0, 1) }
+        if !builder.stopped && !ended { xmlParseChunk(ctxt, nil, 0, 1) }
         if droppedWarnings > 0 { warnings.append("\(droppedWarnings) more warnings not shown") }
         release()
     }

@@ -120,6 +120,35 @@ import Testing
         #expect(feed.warnings.isEmpty)
     }
 
+    /// A whole document reaches libxml2 as its last piece (`terminate`), a stream does
+    /// not: both must read the same, broken documents included.
+    @Test(arguments: [
+        "<rss><channel><title>T</title><item><title>A &amp; B</title><description>&lt;p&gt;x</description></item></channel></rss>",
+        "<rss><channel><title>T</title><item><title>cut off in the mid",  // truncated
+        "<rss><channel><item><title>A</title></item></channel></rss>\n<rss>trailing</rss> junk",  // extra content
+        "<?xml version=\"1.0\" encoding=\"windows-1252\"?><rss><channel><item><title>caf\u{E9}</title></item></channel></rss>",
+        "<rss><channel><item><title>bad &bogus; entity</title></item><item><title>B</title></channel>",
+    ])
+    func aWholeDocumentReadsAsTheSameDocumentStreamed(document: String) throws {
+        var bytes = Array(document.utf8)
+        if document.contains("windows-1252") {  // é as one Latin-1 byte, and a lone lead byte at the very end
+            bytes = bytes.flatMap { $0 == 0xC3 ? [] : $0 == 0xA9 ? [0xE9] : [$0] } + [0xC3]
+        }
+        // Past the sniffing buffer, so that streamed pieces reach libxml2 before the end.
+        let padding = Array(("<!--" + String(repeating: "padding ", count: FeedStreamParser.sniffSize / 8) + "-->").utf8)
+        let channel = try #require(bytes.indices.first { bytes[$0...].starts(with: Array("<channel>".utf8)) }) + 9
+        bytes.insert(contentsOf: padding, at: channel)
+        let whole = FeedParser.parseOutcome(bytes)
+        for chunk in [7, 4096, 1 << 20] {
+            let parser = FeedStreamParser(url: nil)
+            let streamed = Result { () throws -> ParsedFeed in
+                try push(bytes, to: parser, inChunksOf: chunk)
+                return try parser.finish()
+            }.mapError { $0 as? NotAFeed ?? NotAFeed(reason: "\($0)") }
+            #expect(streamed == whole, "chunks of \(chunk)")
+        }
+    }
+
     @Test func unknownEncodingsAreReadAsUTF8WithAWarning() throws {
         let feed = try FeedParser.parse(Array(rss(title: "plain", declaration: "x-klingon").utf8))
         #expect(feed.title == "plain")
@@ -176,5 +205,12 @@ func push(_ bytes: [UInt8], to parser: FeedStreamParser, inChunksOf chunk: Int) 
         let end = min(offset + chunk, bytes.count)
         try Array(bytes[offset..<end]).withUnsafeBytes { try parser.push($0) }
         offset = end
+    }
+}
+
+extension FeedParser {
+    /// The parse of a whole document, failure included, for comparing.
+    static func parseOutcome(_ bytes: [UInt8]) -> Result<ParsedFeed, NotAFeed> {
+        Result { () throws(NotAFeed) in try parse(bytes) }
     }
 }
