@@ -57,37 +57,39 @@ public enum HTMLSanitizer {
         return String(decoding: run.out, as: UTF8.self)
     }
 
-    /// What the sanitizer knows about an element name.
-    struct Tag {
+    /// What the sanitizer knows about an element name. A class: the open-element stack
+    /// and every lookup pass a reference, not a copy of its name and attribute list.
+    final class Tag: Sendable {
         enum Kind { case allowed, droppedWithContent }
         let name: String
         let kind: Kind
         let isVoid: Bool
-        /// Permitted attribute names, by their packed key.
-        let attributeNames: [Key: String]
+        /// Permitted attribute names with their packed keys: a handful at most, so a scan
+        /// beats hashing.
+        let attributeNames: [(key: Key, name: String)]
 
         init(name: String, kind: Kind, isVoid: Bool, attributes: Set<String>) {
             self.name = name
             self.kind = kind
             self.isVoid = isVoid
-            attributeNames = Dictionary(uniqueKeysWithValues: attributes.map { (Key($0), $0) })
+            attributeNames = attributes.sorted().map { (Key($0), $0) }
+        }
+
+        func attribute(_ key: Key) -> String? {
+            for entry in attributeNames where entry.key == key { return entry.name }
+            return nil
         }
     }
 
-    /// Element names packed as (first 8 lower-case bytes, length): looked up without allocating.
-    static let tags: [Key: Tag] = {
-        var table = [Key: Tag]()
-        for name in allowed {
-            table[Key(name)] = Tag(name: name, kind: .allowed, isVoid: void.contains(name),
-                                   attributes: globalAttributes.union(attributes[name] ?? []))
-        }
-        for name in droppedWithContent {
-            table[Key(name)] = Tag(name: name, kind: .droppedWithContent, isVoid: void.contains(name), attributes: [])
-        }
-        return table
-    }()
+    /// Every element the sanitizer knows, found by its packed name without allocating.
+    static let tags = TagTable(
+        allowed.map { Tag(name: $0, kind: .allowed, isVoid: void.contains($0),
+                          attributes: globalAttributes.union(attributes[$0] ?? [])) }
+            + droppedWithContent.map { Tag(name: $0, kind: .droppedWithContent, isVoid: void.contains($0), attributes: []) })
 
-    struct Key: Hashable {
+    /// Element names packed as (first 8 lower-case bytes, length). Names longer than 8
+    /// bytes share a key with others of their prefix and length; none of the known ones do.
+    struct Key: Hashable, Sendable {
         let packed: UInt64
         let length: Int
 
@@ -105,6 +107,42 @@ public enum HTMLSanitizer {
             }
             self.packed = packed
             self.length = range.count
+        }
+
+        /// A cheap mix for the table below (the standard library's seeded SipHash was a
+        /// third of the sanitizer's lookups).
+        var slotHash: Int { Int(truncatingIfNeeded: ((packed &+ UInt64(length)) &* 0x9E37_79B9_7F4A_7C15) >> 40) }
+    }
+
+    /// An open-addressing table of the ~100 known tags: 256 slots, linear probing.
+    struct TagTable: Sendable {
+        private static let size = 256
+        private var slots: [Tag?]
+
+        init(_ tags: [Tag]) {
+            precondition(tags.count < Self.size / 2, "the tag table would be too full")
+            slots = Array(repeating: nil, count: Self.size)
+            for tag in tags {
+                var slot = Key(tag.name).slotHash & (Self.size - 1)
+                while let taken = slots[slot] {
+                    precondition(Key(taken.name) != Key(tag.name), "two tags share the key of \(tag.name)")
+                    slot = (slot + 1) & (Self.size - 1)
+                }
+                slots[slot] = tag
+            }
+            keys = slots.map { $0.map { Key($0.name) } }
+        }
+
+        /// Each slot's key, beside the tags: probing compares keys without touching the tags.
+        private var keys: [Key?] = []
+
+        subscript(key: Key) -> Tag? {
+            var slot = key.slotHash & (Self.size - 1)
+            while let candidate = keys[slot] {
+                if candidate == key { return slots[slot] }
+                slot = (slot + 1) & (Self.size - 1)
+            }
+            return nil
         }
     }
 
@@ -243,7 +281,7 @@ public enum HTMLSanitizer {
                     }
                 }
                 guard let tag, tag.kind == .allowed,
-                      let name = tag.attributeNames[Key(bytes, nameRange)] else { continue }
+                      let name = tag.attribute(Key(bytes, nameRange)) else { continue }
                 var value = EntityText.decodeReferences(
                     String(decoding: UnsafeBufferPointer(rebasing: bytes[valueRange]), as: UTF8.self))
                 if HTMLSanitizer.urlAttributes.contains(name) {
@@ -275,7 +313,7 @@ public enum HTMLSanitizer {
             let end = nameEnd(from: start)
             index = pastClosingBracket(from: min(end, bytes.count - 1))
             guard end > start, let tag = HTMLSanitizer.tags[Key(bytes, start..<end)], tag.kind == .allowed,
-                  let position = open.lastIndex(where: { $0.name == tag.name })
+                  let position = open.lastIndex(where: { $0 === tag })
             else { return }
             // Close what was left open inside it, then it.
             for inner in open[position...].reversed() { closeTag(inner.name) }

@@ -70,4 +70,25 @@ import Testing
         #expect(feed.entries[0].content == "<p>hi <a href=\"https://example.org/a/b.html\">b</a></p>")
         #expect(feed.entries[0].summary == "<img src=\"https://example.org/a/i.png\">")
     }
+
+    /// The tag table finds every known element in any case, and nothing else.
+    @Test func theTagTableFindsEveryKnownElementAndNothingElse() {
+        func find(_ name: String) -> HTMLSanitizer.Tag? {
+            var bytes = Array(name.utf8)
+            return bytes.withUnsafeMutableBufferPointer { HTMLSanitizer.tags[HTMLSanitizer.Key(UnsafeBufferPointer($0), 0..<name.utf8.count)] }
+        }
+        for name in HTMLSanitizer.allowed.union(HTMLSanitizer.droppedWithContent) {
+            for spelling in [name, name.uppercased()] {
+                let tag = find(spelling)
+                #expect(tag?.name == name, "\(spelling)")
+                #expect(tag?.kind == (HTMLSanitizer.allowed.contains(name) ? .allowed : .droppedWithContent))
+            }
+        }
+        for name in ["", "x", "scrip", "scripts", "iframes", "p1", "bb", "imgs", "custom-element", "svg:a"] {
+            #expect(find(name) == nil, "\(name)")
+        }
+        #expect(find("img")?.attribute(HTMLSanitizer.Key("src")) == "src")
+        #expect(find("img")?.attribute(HTMLSanitizer.Key("onerror")) == nil)
+        #expect(find("script")?.attributeNames.isEmpty == true)
+    }
 }
