@@ -10,6 +10,7 @@ import Store
 /// systemd's watchdog while the store stays writable.
 public final class Daemon: Sendable {
     let initialConfiguration: Configuration
+    let store: Store
     let poller: FeedPoller
     let notifier: SystemdNotifier
     let logger: Logger
@@ -17,9 +18,11 @@ public final class Daemon: Sendable {
     /// Half of `WATCHDOG_USEC`, when systemd asked for keep-alives.
     let watchdogInterval: TimeInterval?
 
-    public init(configuration: Configuration, poller: FeedPoller, notifier: SystemdNotifier, logger: Logger,
+    /// `poller` writes to `store`, which is open.
+    public init(configuration: Configuration, store: Store, poller: FeedPoller, notifier: SystemdNotifier, logger: Logger,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.initialConfiguration = configuration
+        self.store = store
         self.poller = poller
         self.notifier = notifier
         self.logger = logger
@@ -56,12 +59,13 @@ public final class Daemon: Sendable {
     public func run() async {
         var configuration = initialConfiguration
         var poller = self.poller
+        let store = self.store
         var feeds = configuration.feeds
         var due = [String: Date]()
         func schedule(_ feeds: [FeedConfig]) {
             let now = Date()
             for feed in feeds where due[feed.url] == nil {
-                let state = try? poller.store.feed(url: feed.url)
+                let state = try? store.feed(url: feed.url)
                 due[feed.url] = Scheduler.dueDate(for: state, interval: feed.interval, now: now)
             }
         }
@@ -79,7 +83,7 @@ public final class Daemon: Sendable {
             return "STATUS=" + text
         }
         notifier.send("READY=1\n" + status())
-        logger.info("started: \(feeds.count) feeds from \(configuration.path), store \(poller.store.path)")
+        logger.info("started: \(feeds.count) feeds from \(configuration.path), store \(store.path)")
 
         await withTaskGroup(of: Event.self) { group in
             var inFlight = Set<String>()
@@ -92,17 +96,17 @@ public final class Daemon: Sendable {
             // into the index's own file (its own writer), resting while nothing waits.
             group.addTask { [poller] in
                 while !Task.isCancelled {
-                    let indexed = (try? await poller.store.indexPending()) ?? 0
+                    let indexed = (try? await store.indexPending()) ?? 0
                     guard indexed == 0 else { continue }
                     // Nothing waits: merge the index a step at a time (new articles come first).
-                    if (try? await poller.store.tidySearchIndex()) == true { continue }
+                    if (try? await store.tidySearchIndex()) == true { continue }
                     try? await Task.sleep(nanoseconds: 2_000_000_000)
                 }
                 return .wake
             }
             group.addTask { [poller] in
                 try? await Task.sleep(nanoseconds: UInt64(Self.pruneDelay * 1e9))
-                return .pruned(Task.isCancelled ? nil : try? await poller.store.prune())
+                return .pruned(Task.isCancelled ? nil : try? await store.prune())
             }
 
             while !Task.isCancelled {
@@ -165,15 +169,15 @@ public final class Daemon: Sendable {
                     if Task.isCancelled { break }
                     group.addTask { [poller] in
                         try? await Task.sleep(nanoseconds: UInt64(Self.pruneInterval * 1e9))
-                        return .pruned(Task.isCancelled ? nil : try? await poller.store.prune())
+                        return .pruned(Task.isCancelled ? nil : try? await store.prune())
                     }
                 case .watchdog:
                     guard let interval = watchdogInterval else { break }
                     // Only a loop that can still store what it fetches counts as alive.
-                    if poller.store.isWritable() {
+                    if store.isWritable() {
                         notifier.send("WATCHDOG=1")
                     } else {
-                        logger.error("store \(poller.store.path) is not writable; withholding the watchdog keep-alive")
+                        logger.error("store \(store.path) is not writable; withholding the watchdog keep-alive")
                     }
                     group.addTask {
                         try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
@@ -204,7 +208,7 @@ public final class Daemon: Sendable {
             return .failure(ReloadProblem(description: next.errors[0].description))
         }
         do {
-            try poller.store.syncFeeds(next.feeds.map(Store.subscription(for:)))
+            try store.syncFeeds(next.feeds.map(Store.subscription(for:)))
         } catch {
             logger.error("reload: store: \(error); keeping the running configuration")
             return .failure(ReloadProblem(description: "store: \(error)"))

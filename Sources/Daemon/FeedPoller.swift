@@ -9,7 +9,8 @@ import Store
 /// parses, the parser does no I/O, the store knows nothing of HTTP).
 public struct FeedPoller: Sendable {
     public let fetcher: Fetcher
-    public let store: Store
+    /// Where polls write (a store still being created for a first `aggregator fetch`).
+    public let stores: StoreSource
     public let logger: Logger
     /// Seconds between request starts to one host (`default host-spacing=`); nil for the fetcher's default.
     public var hostSpacing: Double?
@@ -20,8 +21,14 @@ public struct FeedPoller: Sendable {
 
     public init(fetcher: Fetcher, store: Store, logger: Logger, hostPauses: HostPauses = HostPauses(),
                 networkHealth: NetworkHealth = NetworkHealth()) {
+        self.init(fetcher: fetcher, stores: StoreSource(store), logger: logger, hostPauses: hostPauses,
+                  networkHealth: networkHealth)
+    }
+
+    public init(fetcher: Fetcher, stores: StoreSource, logger: Logger, hostPauses: HostPauses = HostPauses(),
+                networkHealth: NetworkHealth = NetworkHealth()) {
         self.fetcher = fetcher
-        self.store = store
+        self.stores = stores
         self.logger = logger
         self.hostPauses = hostPauses
         self.networkHealth = networkHealth
@@ -32,11 +39,13 @@ public struct FeedPoller: Sendable {
     public func pollAll(_ feeds: [FeedConfig], progress: ((PollReport) -> Void)? = nil) async -> [PollReport] {
         // Every feed's state in one read rather than one read per poll (those were 2.8% of
         // a cold 500-feed poll's CPU). A feed it lacks (or all, should it fail) reads its own.
-        let states = (try? Dictionary(store.feeds(includingRemoved: true).map { ($0.url, $0) },
-                                      uniquingKeysWith: { first, _ in first })) ?? [:]
+        // A store still being created holds no state at all.
+        let store = stores.ifOpen
+        let states = (try? store.map { try Dictionary($0.feeds(includingRemoved: true).map { ($0.url, $0) },
+                                                      uniquingKeysWith: { first, _ in first }) }) ?? [:]
         return await withTaskGroup(of: (Int, PollReport).self) { group in
             for (index, feed) in feeds.enumerated() {
-                group.addTask { (index, await poll(feed, state: { try states[feed.url] ?? store.feed(url: feed.url) })) }
+                group.addTask { (index, await poll(feed, state: { try states[feed.url] ?? store?.feed(url: feed.url) })) }
             }
             var reports = [PollReport?](repeating: nil, count: feeds.count)
             for await (index, report) in group {
@@ -48,7 +57,8 @@ public struct FeedPoller: Sendable {
     }
 
     public func poll(_ feed: FeedConfig) async -> PollReport {
-        await poll(feed, state: { try store.feed(url: feed.url) })
+        let store = stores.ifOpen
+        return await poll(feed, state: { try store?.feed(url: feed.url) })
     }
 
     /// `lookUp` gives the feed's stored state, nil for a feed never polled.
@@ -125,7 +135,9 @@ public struct FeedPoller: Sendable {
                                                                interval: interval(documentHint: state?.refreshHint)),
                                     validators: validators)
             } else if response.isSuccess {
-                await store.waitForWriter()
+                // Parsing waits while the writer is behind; a store still being created
+                // has no writer yet, and no backlog.
+                await stores.ifOpen?.waitForWriter()
                 do {
                     let parsed = try FeedParser.parse(response.body, url: response.effectiveURL,
                                                       contentType: response.contentType)
@@ -170,7 +182,7 @@ public struct FeedPoller: Sendable {
         }
         let outcome: PollReport.Outcome
         do {
-            let summary = try await store.apply(update, toFeed: feed.url)
+            let summary = try await stores.store().apply(update, toFeed: feed.url)
             switch update.result {
             case .fetched: outcome = .fetched(inserted: summary.inserted, updated: summary.updated)
             case .notModified: outcome = .notModified

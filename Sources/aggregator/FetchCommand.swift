@@ -17,24 +17,43 @@ struct FetchCommand: AsyncParsableCommand {
     func run() async throws {
         let resolved = paths.resolve(writable: true)
         let configuration = try ConfigLoading.load(resolved.config) { printError($0) }
-        let store: Store
-        do {
-            store = try Store.openForPolling(directory: resolved.data, configuration: configuration)
-        } catch {
-            printError("aggregator: \(error)")
-            throw ExitStatus.store
+        let open = { @Sendable in try Store.openForPolling(directory: resolved.data, configuration: configuration) }
+        let stores: StoreSource
+        if FileManager.default.fileExists(atPath: resolved.data + "/" + Store.fileName) {
+            do {
+                stores = StoreSource(try open())
+            } catch {
+                printError("aggregator: \(error)")
+                throw ExitStatus.store
+            }
+        } else {
+            stores = StoreSource(creating: open)  // a first fetch: downloads start meanwhile
         }
         let fetcher = Fetcher(network: configuration.network)
         defer { fetcher.shutdown() }
-        var poller = FeedPoller(fetcher: fetcher, store: store, logger: LogSetup.silent)
+        var poller = FeedPoller(fetcher: fetcher, stores: stores, logger: LogSetup.silent)
         poller.hostSpacing = configuration.network.hostSpacing
         // On a terminal: one live line, then what failed and why. Piped: a line per feed.
         let onTerminal = isatty(STDOUT_FILENO) == 1
-        var progress = FetchProgress(total: configuration.feeds.count)
-        let reports = await poller.pollAll(configuration.feeds) { report in
-            progress.add(report)
-            if onTerminal { FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + progress.line).utf8)) }
+        let polling = Task { [poller] in
+            var progress = FetchProgress(total: configuration.feeds.count)
+            let reports = await poller.pollAll(configuration.feeds) { report in
+                progress.add(report)
+                if onTerminal { FileHandle.standardOutput.write(Data(("\r\u{1B}[2K" + progress.line).utf8)) }
+            }
+            return (reports, progress)
         }
+        let store: Store
+        do {
+            store = try await stores.store()
+        } catch {
+            polling.cancel()  // nowhere to keep what they fetch
+            _ = await polling.value
+            if onTerminal { FileHandle.standardOutput.write(Data("\r\u{1B}[2K".utf8)) }
+            printError("aggregator: \(error)")
+            throw ExitStatus.store
+        }
+        let (reports, progress) = await polling.value
         if onTerminal {
             FileHandle.standardOutput.write(Data("\r\u{1B}[2K".utf8))
             let problems = reports.filter { $0.failed || $0.outcome == .gone }

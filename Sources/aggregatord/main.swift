@@ -49,7 +49,7 @@ struct AggregatorDaemon: AsyncParsableCommand {
         let fetcher = Fetcher(network: feeds.network)
         var poller = FeedPoller(fetcher: fetcher, store: store, logger: logger)
         poller.hostSpacing = feeds.network.hostSpacing
-        let daemon = Daemon(configuration: feeds, poller: poller, notifier: SystemdNotifier(), logger: logger)
+        let daemon = Daemon(configuration: feeds, store: store, poller: poller, notifier: SystemdNotifier(), logger: logger)
         signal(SIGPIPE, SIG_IGN)  // a closed stderr or socket must not kill the daemon
         let work = Task { await daemon.run() }
         let signals = ShutdownSignals { number in

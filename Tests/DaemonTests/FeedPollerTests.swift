@@ -2,7 +2,9 @@ import Config
 import Fetcher
 import Foundation
 import Logging
+import FlyingFox
 import Testing
+import TestSupport
 @testable import Daemon
 @testable import Store
 
@@ -68,5 +70,51 @@ import Testing
         // Second failure: twice the interval, the error count coming from the state pollAll read.
         let again = await poller.pollAll([FeedConfig(url: missing, interval: 60)])
         #expect(again.allSatisfy { $0.nextDue > Date().addingTimeInterval(110) } && again.count == 1)
+    }
+
+    /// A first fetch downloads while the store is created: here the store is created
+    /// only once the server has answered every feed, which would never happen if polls
+    /// waited for it. Every article still lands, and nothing was sent conditionally.
+    @Test func feedsDownloadWhileANewStoreIsCreated() async throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let paths = (0..<6).map { "/feed\($0)" }
+        let server = try await LoopbackServer.start(paths.map { path in
+            ("GET \(path)", { _ in HTTPResponse(statusCode: .ok, body: Data(feed(items: [("\(path)-1", "One"), ("\(path)-2", "Two")]).utf8)) })
+        })
+        defer { Task { await server.stop() } }
+        let directory = folder.appendingPathComponent("data").path
+        let stores = StoreSource(creating: {
+            for _ in 0..<500 where server.requests().count < paths.count { usleep(10_000) }  // at most 5 s
+            guard server.requests().count == paths.count else { throw CocoaError(.featureUnsupported) }
+            return try Store(directory: directory, writable: true)
+        })
+        #expect(stores.ifOpen == nil)
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+        let poller = FeedPoller(fetcher: fetcher, stores: stores, logger: Logger(label: "test"))
+
+        let reports = await poller.pollAll(paths.map { FeedConfig(url: server.baseURL + $0, interval: 60) })
+        #expect(reports.map(\.outcome) == Array(repeating: .fetched(inserted: 2, updated: 0), count: paths.count))
+        #expect(server.requests().allSatisfy { $0.header("If-None-Match") == nil && $0.header("If-Modified-Since") == nil })
+        let store = try #require(stores.ifOpen)
+        #expect(try store.articleCount() == 2 * paths.count)
+    }
+
+    /// A store that cannot be created fails each poll with the reason.
+    @Test func aStoreThatCannotBeCreatedFailsThePollsWithItsReason() async throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = try write(feed(items: [("1", "One")]), to: "feed.xml")
+        let blocker = try write("a file where the data directory should be", to: "data")
+        let stores = StoreSource(creating: { try Store(directory: URL(string: blocker)!.path, writable: true) })
+        let fetcher = Fetcher()
+        defer { fetcher.shutdown() }
+        let poller = FeedPoller(fetcher: fetcher, stores: stores, logger: Logger(label: "test"))
+        let reports = await poller.pollAll([FeedConfig(url: url, interval: 60)])
+        guard case .failed(let message) = reports.first?.outcome else {
+            Issue.record("expected a failure, got \(reports)")
+            return
+        }
+        #expect(message.hasPrefix("store: "))
+        await #expect(throws: Store.OpenError.self) { try await stores.store() }
     }
 }

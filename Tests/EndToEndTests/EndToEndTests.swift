@@ -236,6 +236,19 @@ import Testing
         #expect(try await exit.value == 0)
     }
 
+    /// A first fetch starts downloading while the store is created; when it cannot be
+    /// created, fetch still ends at once with the reason and EX_CANTCREAT, as it did when
+    /// it created the store first.
+    @Test func aFetchWhoseStoreCannotBeCreatedSaysWhyAndExitsEX_CANTCREAT() async throws {
+        let workspace = try Workspace(feedsConf: "file:///nonexistent/feed.xml\n")
+        defer { workspace.remove() }
+        try workspace.write("not a directory", to: "data")
+        let fetch = try await workspace.cli(["fetch"])
+        #expect(fetch.status == 73)
+        #expect(fetch.stderr.hasPrefix("aggregator: \(workspace.data)"), "\(fetch.stderr)")
+        #expect(fetch.stdout.isEmpty, "\(fetch.stdout)")
+    }
+
     @Test func aBrokenConfigStopsTheDaemonWithEX_CONFIGAndCheckConfigListsEveryProblem() async throws {
         let workspace = try Workspace(feedsConf: """
             http://127.0.0.1:1/ok.xml
