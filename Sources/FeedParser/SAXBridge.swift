@@ -99,35 +99,42 @@ final class SAXBridge {
         if warnings.count < Self.maximumWarnings { warnings.append(text) } else { droppedWarnings += 1 }
     }
 
-    private static func bridge(_ ctx: UnsafeMutableRawPointer?) -> SAXBridge {
-        Unmanaged<SAXBridge>.fromOpaque(ctx!).takeUnretainedValue()
+    /// Runs `body` with the bridge libxml2 was given as its context. The parser cannot
+    /// outlive the bridge (it frees the parser), so the reference is borrowed without a
+    /// retain and release around every SAX event.
+    private static func withBridge(_ ctx: UnsafeMutableRawPointer?, _ body: (SAXBridge) -> Void) {
+        Unmanaged<SAXBridge>.fromOpaque(ctx!)._withUnsafeGuaranteedRef(body)
     }
 
     private static func makeHandler() -> xmlSAXHandler {
         var handler = xmlSAXHandler()
         handler.initialized = XML_SAX2_MAGIC
         handler.startElementNs = { ctx, localName, prefix, uri, _, _, attributeCount, _, attributes in
-            let me = SAXBridge.bridge(ctx)
-            me.keepRecovering()
-            me.builder.startElement(
-                localName: localName!, prefix: prefix, uri: uri,
-                attributes: XMLAttributes(pointer: attributes, count: Int(attributeCount)))
-            if me.builder.stopped { me.stop() }
+            SAXBridge.withBridge(ctx) { me in
+                me.keepRecovering()
+                me.builder.startElement(
+                    localName: localName!, prefix: prefix, uri: uri,
+                    attributes: XMLAttributes(pointer: attributes, count: Int(attributeCount)))
+                if me.builder.stopped { me.stop() }
+            }
         }
         handler.endElementNs = { ctx, localName, _, uri in
-            let me = SAXBridge.bridge(ctx)
-            me.keepRecovering()
-            me.builder.endElement(localName: localName!, uri: uri)
+            SAXBridge.withBridge(ctx) { me in
+                me.keepRecovering()
+                me.builder.endElement(localName: localName!, uri: uri)
+            }
         }
         handler.characters = { ctx, chars, length in
-            let me = SAXBridge.bridge(ctx)
-            me.keepRecovering()
-            me.builder.characters(UnsafeBufferPointer(start: chars, count: Int(length)))
+            SAXBridge.withBridge(ctx) { me in
+                me.keepRecovering()
+                me.builder.characters(UnsafeBufferPointer(start: chars, count: Int(length)))
+            }
         }
         handler.cdataBlock = { ctx, chars, length in
-            let me = SAXBridge.bridge(ctx)
-            me.keepRecovering()
-            me.builder.characters(UnsafeBufferPointer(start: chars, count: Int(length)))
+            SAXBridge.withBridge(ctx) { me in
+                me.keepRecovering()
+                me.builder.characters(UnsafeBufferPointer(start: chars, count: Int(length)))
+            }
         }
         handler.getEntity = { _, name in
             guard let name else { return nil }
@@ -135,7 +142,7 @@ final class SAXBridge {
         }
         handler.serror = { ctx, error in
             guard let ctx, let error else { return }
-            SAXBridge.bridge(ctx).record(error)
+            SAXBridge.withBridge(ctx) { $0.record(error) }
         }
         return handler
     }
