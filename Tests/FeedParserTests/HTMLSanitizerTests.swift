@@ -92,3 +92,31 @@ import Testing
         #expect(find("script")?.attributeNames.isEmpty == true)
     }
 }
+
+@Suite struct HTMLTextTests {
+    /// White space is what Unicode calls White_Space, ASCII or not: the ASCII shortcut
+    /// agrees with the property for every ASCII character.
+    @Test func collapsingTreatsExactlyUnicodeWhiteSpaceAsSpace() {
+        for value in 0..<0x80 {
+            let scalar = Unicode.Scalar(UInt8(value))
+            let text = "a" + String(scalar) + String(scalar) + "b"
+            let expected = scalar.properties.isWhitespace ? "a b" : text
+            #expect(HTMLText.collapse(text) == expected, "U+\(String(value, radix: 16))")
+        }
+        #expect(HTMLText.collapse("\u{A0} one\u{2003}\u{3000}two \n\t three\u{85}") == "one two three")
+        #expect(HTMLText.collapse("no\u{200B}break") == "no\u{200B}break")  // zero-width space is not White_Space
+    }
+}
+
+@Suite struct EntityTextTests {
+    @Test func findsMarkupAndReferencesAnywhereInAnyString() {
+        #expect(EntityText.hasMarkup("a<b"))
+        #expect(EntityText.hasMarkup("<"))
+        #expect(!EntityText.hasMarkup(""))
+        #expect(!EntityText.hasMarkup("plain text, 新闻 & more"))
+        #expect(EntityText.hasReference("plain text, 新闻 & more"))
+        #expect(EntityText.hasReference(String(repeating: "x", count: 100_000) + "&"))
+        // A string made from a slice.
+        #expect(EntityText.hasMarkup(String(Substring("xx<yy".dropFirst()))))
+    }
+}
