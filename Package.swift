@@ -97,7 +97,9 @@ let package = Package(
             exclude: ["Tools"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "TestSupport", "CLibDeflate", "CZstd"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "FeedParser"]),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "FeedParser", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Fetcher", "Store", "TestSupport"]),
         .testTarget(
             name: "EndToEndTests",

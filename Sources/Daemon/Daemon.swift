@@ -94,7 +94,7 @@ public final class Daemon: Sendable {
             }
             // Full-text indexing of what was stored, alongside the polls: a batch at a time
             // into the index's own file (its own writer), resting while nothing waits.
-            group.addTask { [poller] in
+            group.addTask {
                 while !Task.isCancelled {
                     let indexed = (try? await store.indexPending()) ?? 0
                     guard indexed == 0 else { continue }
@@ -104,7 +104,7 @@ public final class Daemon: Sendable {
                 }
                 return .wake
             }
-            group.addTask { [poller] in
+            group.addTask {
                 try? await Task.sleep(nanoseconds: UInt64(Self.pruneDelay * 1e9))
                 return .pruned(Task.isCancelled ? nil : try? await store.prune())
             }
@@ -167,7 +167,7 @@ public final class Daemon: Sendable {
                         logger.notice("pruned \(summary.articles) articles from \(summary.feeds) feeds (keep=), \(summary.bytesFreed / 1024) KiB freed")
                     }
                     if Task.isCancelled { break }
-                    group.addTask { [poller] in
+                    group.addTask {
                         try? await Task.sleep(nanoseconds: UInt64(Self.pruneInterval * 1e9))
                         return .pruned(Task.isCancelled ? nil : try? await store.prune())
                     }

@@ -10,7 +10,7 @@ import Store
 public struct FeedPoller: Sendable {
     public let fetcher: Fetcher
     /// Where polls write (a store still being created for a first `aggregator fetch`).
-    public let stores: StoreSource
+    public let storeSource: StoreSource
     public let logger: Logger
     /// Seconds between request starts to one host (`default host-spacing=`); nil for the fetcher's default.
     public var hostSpacing: Double?
@@ -21,14 +21,14 @@ public struct FeedPoller: Sendable {
 
     public init(fetcher: Fetcher, store: Store, logger: Logger, hostPauses: HostPauses = HostPauses(),
                 networkHealth: NetworkHealth = NetworkHealth()) {
-        self.init(fetcher: fetcher, stores: StoreSource(store), logger: logger, hostPauses: hostPauses,
+        self.init(fetcher: fetcher, storeSource: StoreSource(store), logger: logger, hostPauses: hostPauses,
                   networkHealth: networkHealth)
     }
 
-    public init(fetcher: Fetcher, stores: StoreSource, logger: Logger, hostPauses: HostPauses = HostPauses(),
+    public init(fetcher: Fetcher, storeSource: StoreSource, logger: Logger, hostPauses: HostPauses = HostPauses(),
                 networkHealth: NetworkHealth = NetworkHealth()) {
         self.fetcher = fetcher
-        self.stores = stores
+        self.storeSource = storeSource
         self.logger = logger
         self.hostPauses = hostPauses
         self.networkHealth = networkHealth
@@ -40,7 +40,7 @@ public struct FeedPoller: Sendable {
         // Every feed's state in one read rather than one read per poll (those were 2.8% of
         // a cold 500-feed poll's CPU). A feed it lacks (or all, should it fail) reads its own.
         // A store still being created holds no state at all.
-        let store = stores.ifOpen
+        let store = storeSource.ifOpen
         let states = (try? store.map { try Dictionary($0.feeds(includingRemoved: true).map { ($0.url, $0) },
                                                       uniquingKeysWith: { first, _ in first }) }) ?? [:]
         return await withTaskGroup(of: (Int, PollReport).self) { group in
@@ -57,7 +57,7 @@ public struct FeedPoller: Sendable {
     }
 
     public func poll(_ feed: FeedConfig) async -> PollReport {
-        let store = stores.ifOpen
+        let store = storeSource.ifOpen
         return await poll(feed, state: { try store?.feed(url: feed.url) })
     }
 
@@ -137,7 +137,7 @@ public struct FeedPoller: Sendable {
             } else if response.isSuccess {
                 // Parsing waits while the writer is behind; a store still being created
                 // has no writer yet, and no backlog.
-                await stores.ifOpen?.waitForWriter()
+                await storeSource.ifOpen?.waitForWriter()
                 do {
                     let parsed = try FeedParser.parse(response.body, url: response.effectiveURL,
                                                       contentType: response.contentType)
@@ -182,7 +182,7 @@ public struct FeedPoller: Sendable {
         }
         let outcome: PollReport.Outcome
         do {
-            let summary = try await stores.store().apply(update, toFeed: feed.url)
+            let summary = try await storeSource.store().apply(update, toFeed: feed.url)
             switch update.result {
             case .fetched: outcome = .fetched(inserted: summary.inserted, updated: summary.updated)
             case .notModified: outcome = .notModified

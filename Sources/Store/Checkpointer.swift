@@ -59,7 +59,7 @@ final class Checkpointer: @unchecked Sendable {  // `running` and `requested` on
     /// connection that writes this file), once any running checkpoint has ended (two at
     /// once make one fail at once: SQLITE_BUSY).
     func foldWAL(on writer: any DatabaseWriter) {
-        try? writer.writeWithoutTransaction { db in foldWAL(in: db) }
+        writer.writeWithoutTransaction { db in foldWAL(in: db) }
     }
 
     /// The same once the WAL has grown past `limit`: checkpoints in the background cannot

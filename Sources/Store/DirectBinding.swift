@@ -13,6 +13,8 @@ struct DirectBinding {
     private let statement: Statement
     private let handle: OpaquePointer
     private var index: Int32 = 0
+    /// The first binding SQLite refused (SQLITE_TOOBIG, say), reported by `run`.
+    private var refused: Int32 = SQLITE_OK
 
     init(_ statement: Statement) {
         self.statement = statement
@@ -21,20 +23,22 @@ struct DirectBinding {
 
     mutating func bind(_ value: Int64?) {
         index += 1
-        if let value { sqlite3_bind_int64(handle, index, value) } else { sqlite3_bind_null(handle, index) }
+        check(value.map { sqlite3_bind_int64(handle, index, $0) } ?? sqlite3_bind_null(handle, index))
     }
 
     mutating func bind(_ value: String?) {
         index += 1
         guard var value else {
-            sqlite3_bind_null(handle, index)
+            check(sqlite3_bind_null(handle, index))
             return
         }
-        value.withUTF8 { bytes in
+        let code = value.withUTF8 { bytes in
             // An empty buffer may have no address, and a NULL pointer would bind NULL, not "".
             let start = bytes.baseAddress.map(UnsafeRawPointer.init) ?? Self.emptyText
-            sqlite3_bind_text(handle, index, start.assumingMemoryBound(to: CChar.self), Int32(bytes.count), Self.transient)
+            return sqlite3_bind_text64(handle, index, start.assumingMemoryBound(to: CChar.self), UInt64(bytes.count),
+                                       Self.transient, UInt8(SQLITE_UTF8))
         }
+        check(code)
     }
 
     mutating func bind(_ value: DatabaseValue) {
@@ -44,14 +48,17 @@ struct DirectBinding {
         case .string(let text): bind(text)
         case .double(let number):
             index += 1
-            sqlite3_bind_double(handle, index, number)
+            check(sqlite3_bind_double(handle, index, number))
         case .blob(let data):
             index += 1
-            data.withUnsafeBytes { bytes in
-                let start = bytes.baseAddress ?? Self.emptyText
-                sqlite3_bind_blob(handle, index, start, Int32(bytes.count), Self.transient)
-            }
+            check(data.withUnsafeBytes { bytes in
+                sqlite3_bind_blob64(handle, index, bytes.baseAddress ?? Self.emptyText, UInt64(bytes.count), Self.transient)
+            })
         }
+    }
+
+    private mutating func check(_ code: Int32) {
+        if code != SQLITE_OK && refused == SQLITE_OK { refused = code }
     }
 
     /// Steps the statement once (it returns no rows), then resets it for the next use.
@@ -60,13 +67,15 @@ struct DirectBinding {
     mutating func run(in db: Database) throws {
         precondition(index == sqlite3_bind_parameter_count(handle), "bound \(index) values for \(statement.sql)")
         index = 0
-        let code = sqlite3_step(handle)
         defer {
             sqlite3_reset(handle)
             sqlite3_clear_bindings(handle)
+            refused = SQLITE_OK
         }
+        // A value SQLite refused is never written as NULL in its place.
+        let code = refused == SQLITE_OK ? sqlite3_step(handle) : refused
         guard code == SQLITE_DONE else {
-            let extended = sqlite3_extended_errcode(db.sqliteConnection)
+            let extended = refused == SQLITE_OK ? sqlite3_extended_errcode(db.sqliteConnection) : refused
             throw DatabaseError(
                 resultCode: ResultCode(rawValue: extended),
                 message: String(cString: sqlite3_errmsg(db.sqliteConnection)),

@@ -18,20 +18,20 @@ struct FetchCommand: AsyncParsableCommand {
         let resolved = paths.resolve(writable: true)
         let configuration = try ConfigLoading.load(resolved.config) { printError($0) }
         let open = { @Sendable in try Store.openForPolling(directory: resolved.data, configuration: configuration) }
-        let stores: StoreSource
+        let storeSource: StoreSource
         if FileManager.default.fileExists(atPath: resolved.data + "/" + Store.fileName) {
             do {
-                stores = StoreSource(try open())
+                storeSource = StoreSource(try open())
             } catch {
                 printError("aggregator: \(error)")
                 throw ExitStatus.store
             }
         } else {
-            stores = StoreSource(creating: open)  // a first fetch: downloads start meanwhile
+            storeSource = StoreSource(creating: open)  // a first fetch: downloads start meanwhile
         }
         let fetcher = Fetcher(network: configuration.network)
         defer { fetcher.shutdown() }
-        var poller = FeedPoller(fetcher: fetcher, stores: stores, logger: LogSetup.silent)
+        var poller = FeedPoller(fetcher: fetcher, storeSource: storeSource, logger: LogSetup.silent)
         poller.hostSpacing = configuration.network.hostSpacing
         // On a terminal: one live line, then what failed and why. Piped: a line per feed.
         let onTerminal = isatty(STDOUT_FILENO) == 1
@@ -45,7 +45,7 @@ struct FetchCommand: AsyncParsableCommand {
         }
         let store: Store
         do {
-            store = try await stores.store()
+            store = try await storeSource.store()
         } catch {
             polling.cancel()  // nowhere to keep what they fetch
             _ = await polling.value

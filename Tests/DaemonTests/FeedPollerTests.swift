@@ -83,20 +83,20 @@ import TestSupport
         })
         defer { Task { await server.stop() } }
         let directory = folder.appendingPathComponent("data").path
-        let stores = StoreSource(creating: {
+        let storeSource = StoreSource(creating: {
             for _ in 0..<500 where server.requests().count < paths.count { usleep(10_000) }  // at most 5 s
             guard server.requests().count == paths.count else { throw CocoaError(.featureUnsupported) }
             return try Store(directory: directory, writable: true)
         })
-        #expect(stores.ifOpen == nil)
+        #expect(storeSource.ifOpen == nil)
         let fetcher = Fetcher()
         defer { fetcher.shutdown() }
-        let poller = FeedPoller(fetcher: fetcher, stores: stores, logger: Logger(label: "test"))
+        let poller = FeedPoller(fetcher: fetcher, storeSource: storeSource, logger: Logger(label: "test"))
 
         let reports = await poller.pollAll(paths.map { FeedConfig(url: server.baseURL + $0, interval: 60) })
         #expect(reports.map(\.outcome) == Array(repeating: .fetched(inserted: 2, updated: 0), count: paths.count))
         #expect(server.requests().allSatisfy { $0.header("If-None-Match") == nil && $0.header("If-Modified-Since") == nil })
-        let store = try #require(stores.ifOpen)
+        let store = try #require(storeSource.ifOpen)
         #expect(try store.articleCount() == 2 * paths.count)
     }
 
@@ -105,16 +105,16 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = try write(feed(items: [("1", "One")]), to: "feed.xml")
         let blocker = try write("a file where the data directory should be", to: "data")
-        let stores = StoreSource(creating: { try Store(directory: URL(string: blocker)!.path, writable: true) })
+        let storeSource = StoreSource(creating: { try Store(directory: URL(string: blocker)!.path, writable: true) })
         let fetcher = Fetcher()
         defer { fetcher.shutdown() }
-        let poller = FeedPoller(fetcher: fetcher, stores: stores, logger: Logger(label: "test"))
+        let poller = FeedPoller(fetcher: fetcher, storeSource: storeSource, logger: Logger(label: "test"))
         let reports = await poller.pollAll([FeedConfig(url: url, interval: 60)])
         guard case .failed(let message) = reports.first?.outcome else {
             Issue.record("expected a failure, got \(reports)")
             return
         }
         #expect(message.hasPrefix("store: "))
-        await #expect(throws: Store.OpenError.self) { try await stores.store() }
+        await #expect(throws: Store.OpenError.self) { try await storeSource.store() }
     }
 }

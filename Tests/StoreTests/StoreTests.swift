@@ -1,6 +1,7 @@
 import FeedParser
 import Foundation
 import GRDB
+import GRDBSQLite
 import Testing
 @testable import Store
 
@@ -1050,6 +1051,23 @@ private struct NotSQLiteError: Error {}
             #expect(rows[1][4] == "日本語")
             #expect(rows[2][6] == "610062")
             #expect(rows[2][3] == "blob")
+        }
+    }
+
+    /// A value SQLite refuses to bind is an error, never a NULL written in its place.
+    @Test func aRefusedValueFailsTheStatementInsteadOfStoringNull() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE t (body TEXT)")
+            sqlite3_limit(db.sqliteConnection, SQLITE_LIMIT_LENGTH, 16)
+            let insert = try db.cachedStatement(sql: "INSERT INTO t (body) VALUES (?)")
+            var values = DirectBinding(insert)
+            values.bind(String(repeating: "x", count: 17))
+            let error = try #require(throws: DatabaseError.self) { try values.run(in: db) }
+            #expect(error.resultCode == .SQLITE_TOOBIG)
+            values.bind("short")
+            try values.run(in: db)
+            #expect(try String.fetchAll(db, sql: "SELECT body FROM t") == ["short"])
         }
     }
 
