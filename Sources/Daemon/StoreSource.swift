@@ -5,7 +5,7 @@ import Store
 ///
 /// A first `aggregator fetch` into an empty directory creates the store while the first
 /// feeds download and parse: creating it (two files, their switch to WAL, the schema)
-/// takes about 30 ms of one core, much of it file syncs, and nothing needs the store
+/// takes about 30 ms, half of it waiting for file syncs, and nothing needs the store
 /// before a parsed document is written. A store that does not exist yet holds no state
 /// for any feed, so those first requests are the ones they would have been anyway.
 public final class StoreSource: Sendable {

@@ -1021,12 +1021,19 @@ private struct NotSQLiteError: Error {}
 /// The writer's statements bound through SQLite's C interface (`DirectBinding`) store
 /// exactly what GRDB's binding would, and fail the way GRDB fails.
 @Suite struct DirectBindingTests {
+    /// Runs `body` on an in-memory database holding table `t` (`columns`), with `insert`
+    /// ready to bind.
+    func withTable(_ columns: String, insert: String, _ body: (Database, inout DirectBinding) throws -> Void) throws {
+        try DatabaseQueue().write { db in
+            try db.execute(sql: "CREATE TABLE t (\(columns))")
+            var values = DirectBinding(try db.cachedStatement(sql: insert))
+            try body(db, &values)
+        }
+    }
+
     @Test func valuesLandAsBoundAndTheStatementIsReusable() throws {
-        let queue = try DatabaseQueue()
-        try queue.write { db in
-            try db.execute(sql: "CREATE TABLE t (id INTEGER PRIMARY KEY, number INTEGER, text TEXT, body, real REAL)")
-            let insert = try db.cachedStatement(sql: "INSERT INTO t (id, number, text, body, real) VALUES (?, ?, ?, ?, ?)")
-            var values = DirectBinding(insert)
+        try withTable("id INTEGER PRIMARY KEY, number INTEGER, text TEXT, body, real REAL",
+                      insert: "INSERT INTO t (id, number, text, body, real) VALUES (?, ?, ?, ?, ?)") { db, values in
             values.bind(1 as Int64?); values.bind(Int64.min); values.bind(""); values.bind(Data([0, 1, 2]).databaseValue)
             values.bind(2.5.databaseValue)
             try values.run(in: db)
@@ -1056,12 +1063,8 @@ private struct NotSQLiteError: Error {}
 
     /// A value SQLite refuses to bind is an error, never a NULL written in its place.
     @Test func aRefusedValueFailsTheStatementInsteadOfStoringNull() throws {
-        let queue = try DatabaseQueue()
-        try queue.write { db in
-            try db.execute(sql: "CREATE TABLE t (body TEXT)")
+        try withTable("body TEXT", insert: "INSERT INTO t (body) VALUES (?)") { db, values in
             sqlite3_limit(db.sqliteConnection, SQLITE_LIMIT_LENGTH, 16)
-            let insert = try db.cachedStatement(sql: "INSERT INTO t (body) VALUES (?)")
-            var values = DirectBinding(insert)
             values.bind(String(repeating: "x", count: 17))
             let error = try #require(throws: DatabaseError.self) { try values.run(in: db) }
             #expect(error.resultCode == .SQLITE_TOOBIG)
@@ -1072,11 +1075,7 @@ private struct NotSQLiteError: Error {}
     }
 
     @Test func aFailureIsGRDBsErrorWithItsExtendedCodeAndLeavesTheStatementReady() throws {
-        let queue = try DatabaseQueue()
-        try queue.write { db in
-            try db.execute(sql: "CREATE TABLE t (key TEXT UNIQUE)")
-            let insert = try db.cachedStatement(sql: "INSERT INTO t (key) VALUES (?)")
-            var values = DirectBinding(insert)
+        try withTable("key TEXT UNIQUE", insert: "INSERT INTO t (key) VALUES (?)") { db, values in
             values.bind("a")
             try values.run(in: db)
             values.bind("a")
