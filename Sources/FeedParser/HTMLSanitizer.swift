@@ -40,7 +40,7 @@ public enum HTMLSanitizer {
     static let urlAttributes: Set<String> = ["href", "src", "cite", "poster"]
 
     public static func sanitize(_ html: String, base: String?) -> String {
-        guard html.utf8.contains(UInt8(ascii: "<")) else { return html }  // no markup: nothing to do
+        guard EntityText.hasMarkup(html) else { return html }  // no markup: nothing to do
         var html = html
         html.makeContiguousUTF8()
         return html.utf8.withContiguousStorageIfAvailable { sanitize(bytes: $0, base: base) } ?? html

@@ -4,11 +4,11 @@ import GRDBSQLite
 
 /// Runs one of the writer's hot statements (an article's INSERT or UPDATE) with its values
 /// bound straight through SQLite's C interface. GRDB's `execute(arguments:)` boxes every
-/// value as an existential and copies it into a `StatementArguments` array first: on a
-/// cold 500-feed poll that wrapping cost 5% of the CPU, on the one writer thread every
-/// poll waits for. Values are bound in parameter order, then `run` steps the statement
-/// once and resets it. Text is bound by its length (GRDB binds a C string, which a NUL
-/// would cut short; parsed text holds none).
+/// value as an existential and copies it into a `StatementArguments` array first, on the
+/// one writer thread every poll waits for: binding directly cut a cold 500-feed poll's
+/// CPU by 5% (1.79 -> 1.70 s). Values are bound in parameter order, then `run` steps
+/// the statement once and resets it. Text is bound by its length (GRDB binds a C string,
+/// which a NUL would cut short; parsed text holds none).
 struct DirectBinding {
     private let statement: Statement
     private let handle: OpaquePointer

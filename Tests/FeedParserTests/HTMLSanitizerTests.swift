@@ -71,8 +71,8 @@ import Testing
         #expect(feed.entries[0].summary == "<img src=\"https://example.org/a/i.png\">")
     }
 
-    /// The tag table finds every known element in any case, and nothing else.
-    @Test func theTagTableFindsEveryKnownElementAndNothingElse() {
+    /// The tag table finds every known element in either case, and no lookalike.
+    @Test func theTagTableFindsEveryKnownElementAndNoLookalike() {
         func find(_ name: String) -> HTMLSanitizer.Tag? {
             var bytes = Array(name.utf8)
             return bytes.withUnsafeMutableBufferPointer { HTMLSanitizer.tags[HTMLSanitizer.Key(UnsafeBufferPointer($0), 0..<name.utf8.count)] }
