@@ -24,6 +24,9 @@ let package = Package(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CCurlShims", dependencies: ["CCurl"]),
+        // libdispatch's per-thread renicing, answered by the executables themselves
+        // (thread_priority.c says why: it filled a healthy service's journal).
+        .target(name: "CThreadPriority"),
         .systemLibrary(
             name: "CLibXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]),
@@ -66,7 +69,7 @@ let package = Package(
         .target(
             name: "CommandSupport",
             dependencies: [
-                "Config", "Daemon",
+                "Config", "Daemon", "CThreadPriority",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CThreadPriority
 import Daemon
 import Foundation
 import Logging
@@ -8,6 +9,7 @@ extension Logger.Level: @retroactive ExpressibleByArgument {}
 public enum LogSetup {
     /// Routes swift-log to stderr, journald-aware, once per process.
     public static func bootstrap(level: Logger.Level) {
+        _ = aggregator_thread_priorities_fixed()  // libdispatch's renicing is answered here (thread_priority.c)
         LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, level: level) }
     }
 

@@ -26,6 +26,11 @@ public enum ExitStatus {
     public static let configuration = ExitCode(78)
     /// The store cannot be opened or created (EX_CANTCREAT).
     public static let store = ExitCode(73)
-    /// Another aggregatord holds the store's lock (EX_TEMPFAIL: it may be free later).
+    /// Another aggregatord holds the store's lock, or the store needs its writer once
+    /// before it can be read (EX_TEMPFAIL: it may work later).
     public static let locked = ExitCode(75)
+    /// There is no store to read where it was looked for (EX_NOINPUT).
+    public static let noStore = ExitCode(66)
+    /// The store exists, but this account may not read it (EX_NOPERM).
+    public static let permission = ExitCode(77)
 }

@@ -18,6 +18,8 @@ public struct FeedPoller: Sendable {
     public let hostPauses: HostPauses
     /// Whether DNS and connect failures are the network's fault rather than the feed's.
     public let networkHealth: NetworkHealth
+    /// False for `fetch --force`: hosts are asked even while they asked to wait.
+    public var honoursHostPauses = true
 
     public init(fetcher: Fetcher, store: Store, logger: Logger, hostPauses: HostPauses = HostPauses(),
                 networkHealth: NetworkHealth = NetworkHealth()) {
@@ -43,9 +45,13 @@ public struct FeedPoller: Sendable {
         let store = storeSource.ifOpen
         let states = (try? store.map { try Dictionary($0.feeds(includingRemoved: true).map { ($0.url, $0) },
                                                       uniquingKeysWith: { first, _ in first }) }) ?? [:]
+        let pauses = (try? store?.hostPauses()) ?? [:]
         return await withTaskGroup(of: (Int, PollReport).self) { group in
             for (index, feed) in feeds.enumerated() {
-                group.addTask { (index, await poll(feed, state: { try states[feed.url] ?? store?.feed(url: feed.url) })) }
+                group.addTask {
+                    (index, await poll(feed, state: { try states[feed.url] ?? store?.feed(url: feed.url) },
+                                       storedPause: { pauses[$0]?.until }))
+                }
             }
             var reports = [PollReport?](repeating: nil, count: feeds.count)
             for await (index, report) in group {
@@ -58,11 +64,14 @@ public struct FeedPoller: Sendable {
 
     public func poll(_ feed: FeedConfig) async -> PollReport {
         let store = storeSource.ifOpen
-        return await poll(feed, state: { try store?.feed(url: feed.url) })
+        return await poll(feed, state: { try store?.feed(url: feed.url) },
+                          storedPause: { host in (try? store?.hostPause(host: host))??.until })
     }
 
-    /// `lookUp` gives the feed's stored state, nil for a feed never polled.
-    private func poll(_ feed: FeedConfig, state lookUp: () throws -> FeedState?) async -> PollReport {
+    /// `lookUp` gives the feed's stored state, nil for a feed never polled; `storedPause`
+    /// when a host's pause ends as the store knows it (set by this or an earlier run).
+    private func poll(_ feed: FeedConfig, state lookUp: () throws -> FeedState?,
+                      storedPause: (String) -> Date?) async -> PollReport {
         let started = Date()
         let state: FeedState?
         do {
@@ -82,7 +91,9 @@ public struct FeedPoller: Sendable {
                                    timeout: feed.timeout, userAgent: feed.userAgent ?? UserAgent.default,
                                    hostSpacing: hostSpacing)
         let host = HostPauses.host(of: request.url)
-        if let host, let until = hostPauses.pausedUntil(host: host, now: started) {
+        if honoursHostPauses, let host,
+           let until = [hostPauses.pausedUntil(host: host, now: started), storedPause(host)].compactMap({ $0 })
+               .filter({ $0 > started }).max() {
             return report(feed, .deferred(until: until), nextDue: until)
         }
         var update: FeedUpdate
@@ -112,29 +123,33 @@ public struct FeedPoller: Sendable {
             func interval(documentHint: Int?) -> Int {
                 Scheduler.effectiveInterval(configured: feed.interval, hints: [documentHint, served])
             }
-            if response.isNotModified {
-                update = FeedUpdate(result: .notModified, fetchedAt: now,
-                                    nextDue: Scheduler.nextDue(afterSuccessAt: now,
-                                                               interval: interval(documentHint: state?.refreshHint)),
+            func nextDueAfterSuccess(hint: Int?) -> Date {
+                Scheduler.nextDue(afterSuccessAt: now, interval: interval(documentHint: hint))
+            }
+            let meaning = ResponseMeaning.of(response, now: now) { state?.bodyHash.map { $0 == bodyHash(response) } ?? false }
+            switch meaning {
+            case .notModified:
+                update = FeedUpdate(result: .notModified, fetchedAt: now, nextDue: nextDueAfterSuccess(hint: state?.refreshHint),
                                     validators: validators)
-            } else if response.status == 429 || response.status == 503 {
-                // The server speaks for the whole host: every feed there waits.
-                let delay = RetryAfter.delay(header: response.header("retry-after"), now: now)
+            case .hostBusy(let status, let delay):
+                // The server speaks for the whole host: every feed there waits, in this
+                // process at once and in every later run through the store.
                 let until = now.addingTimeInterval(delay)
-                if let host { hostPauses.pause(host: host, until: until) }
-                var failed = failure("HTTP \(response.status), host asked to wait \(Interval.format(seconds: Int(delay)))",
+                var failed = failure("HTTP \(status), host asked to wait \(Interval.format(seconds: Int(delay)))",
                                      state: state, feed: feed, at: now)
                 failed.nextDueAt = max(failed.nextDueAt, until)
+                if let host {
+                    hostPauses.pause(host: host, until: until)
+                    failed.hostPause = HostPause(host: host, until: until, status: status)
+                }
                 update = failed
-            } else if response.status == 410 {
+            case .gone:
                 update = FeedUpdate(result: .gone, fetchedAt: now, nextDue: .distantFuture)
-            } else if response.isSuccess, let previous = state?.bodyHash, previous == bodyHash(response) {
-                // Byte for byte what was parsed last time (servers without validators).
-                update = FeedUpdate(result: .unchanged, fetchedAt: now,
-                                    nextDue: Scheduler.nextDue(afterSuccessAt: now,
-                                                               interval: interval(documentHint: state?.refreshHint)),
+            case .unchanged:
+                // Byte for byte what was parsed last time.
+                update = FeedUpdate(result: .unchanged, fetchedAt: now, nextDue: nextDueAfterSuccess(hint: state?.refreshHint),
                                     validators: validators)
-            } else if response.isSuccess {
+            case .document:
                 // Parsing waits while the writer is behind; a store still being created
                 // has no writer yet, and no backlog.
                 await storeSource.ifOpen?.waitForWriter()
@@ -149,15 +164,14 @@ public struct FeedPoller: Sendable {
                         hint = max(hint ?? 0, rate)
                     }
                     update = FeedUpdate(result: .fetched(title: parsed.title, siteLink: parsed.link, entries: parsed.entries),
-                                        fetchedAt: now,
-                                        nextDue: Scheduler.nextDue(afterSuccessAt: now, interval: interval(documentHint: hint)),
+                                        fetchedAt: now, nextDue: nextDueAfterSuccess(hint: hint),
                                         validators: validators, bodyHash: bodyHash(response))
                     update.refreshHint = .some(hint)
                 } catch {
                     update = failure(error.description, state: state, feed: feed, at: now)
                 }
-            } else {
-                update = failure("HTTP \(response.status)", state: state, feed: feed, at: now)
+            case .httpError(let status):
+                update = failure("HTTP \(status)", state: state, feed: feed, at: now)
             }
         } catch where error.kind == .cancelled {
             return report(feed, .cancelled, nextDue: started)

@@ -26,6 +26,7 @@ final class Checkpointer: @unchecked Sendable {  // `running` and `requested` on
         walPath = path + "-wal"
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in try PersistentWAL.keep(on: db) }  // it may close last
         connection = try DatabaseQueue(path: path, configuration: configuration)
     }
 

@@ -176,6 +176,18 @@ enum Schema {
                 DROP TABLE search_pending;
                 """)
         }
+        migrator.registerMigration("v15: host pauses") { db in
+            // A 429/503's Retry-After, kept so the pause binds every later run (`fetch` from
+            // cron, a restarted daemon) and every feed on the host, not only this process.
+            try db.execute(sql: """
+                CREATE TABLE host_pause (
+                    host TEXT PRIMARY KEY,         -- lower-cased, as HostPauses.host(of:) gives it
+                    untilAt INTEGER NOT NULL,
+                    status INTEGER,                -- the HTTP status that asked for it
+                    setAt INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

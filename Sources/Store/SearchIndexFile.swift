@@ -45,6 +45,7 @@ final class SearchIndexFile: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
+            try PersistentWAL.keep(on: db)  // readers attach it without being able to create files
             try db.execute(sql: "PRAGMA synchronous = NORMAL")  // as the store: durable at checkpoints
             // Checkpoints run on `checkpointer`'s connection: each waits for two fsyncs,
             // which on this connection's thread held up indexing.

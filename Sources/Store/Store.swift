@@ -15,7 +15,20 @@ public final class Store: Sendable {
     public struct OpenError: Error, CustomStringConvertible, Sendable {
         public let path: String
         public let reason: String
+        public var kind: Kind = .other
         public var description: String { "\(path): \(reason)" }
+
+        /// What a reader can do about it (the CLI words each one for people).
+        public enum Kind: Sendable, Equatable {
+            /// There is no store here (yet).
+            case missing
+            /// The store exists; this account may not read it.
+            case permissionDenied
+            /// The store exists, but its `-wal`/`-shm` files are missing and only the
+            /// account that writes it may create them (see `PersistentWAL`).
+            case needsWriter
+            case other
+        }
     }
 
     public let path: String
@@ -44,6 +57,7 @@ public final class Store: Sendable {
                 var configuration = Configuration()
                 configuration.busyMode = .timeout(10)
                 configuration.prepareDatabase { db in
+                    try PersistentWAL.keep(on: db)  // so the group can read the store while the daemon is stopped
                     try db.execute(sql: "PRAGMA synchronous = NORMAL")  // durable at checkpoints; safe in WAL
                     // 16 KiB pages (new stores only): article bodies of a few KB need fewer
                     // overflow pages; measured 10-20% less writer time than 4 KiB on a cold poll.
@@ -68,14 +82,13 @@ public final class Store: Sendable {
                 hasSearchIndex = true
                 combiner = WriteCombiner(writer: pool, checkpointer: try Checkpointer(path: path), walLimit: walLimit)
             } else {
-                guard FileManager.default.fileExists(atPath: path) else {
-                    throw OpenError(path: path, reason: "no store here yet (run `aggregator fetch` or start aggregatord)")
-                }
+                try Self.checkReadable(directory: directory, path: path)
                 // The index file is attached when there is one to read (a store an older
                 // version wrote has none until it is upgraded).
                 let indexPath = directory + "/" + SearchIndexFile.fileName
                 func readingPool() throws -> (DatabasePool, hasIndex: Bool) {
                     let hasIndex = FileManager.default.isReadableFile(atPath: indexPath)
+                        && Self.canReadWAL(of: indexPath, in: directory)
                     var configuration = Configuration()
                     configuration.readonly = true
                     configuration.busyMode = .timeout(10)
@@ -107,6 +120,29 @@ public final class Store: Sendable {
         } catch {
             throw OpenError(path: path, reason: "\(error)")
         }
+    }
+
+    /// Why a reader cannot open the store at `path`, told apart: nothing there, a
+    /// permission, or `-wal`/`-shm` files this account cannot create.
+    private static func checkReadable(directory: String, path: String) throws(OpenError) {
+        if access(path, R_OK) != 0 {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR {
+                throw OpenError(path: directory, reason: "no store here", kind: .missing)
+            }
+            throw OpenError(path: directory, reason: String(cString: strerror(code)), kind: .permissionDenied)
+        }
+        guard canReadWAL(of: path, in: directory) else {
+            throw OpenError(path: path, reason: "its -wal and -shm files are missing (it was last closed by an "
+                + "older aggregatord), and only the account that writes the store may create them; "
+                + "restart aggregatord once", kind: .needsWriter)
+        }
+    }
+
+    /// Whether a read-only connection can open the WAL database at `path`: its `-wal` and
+    /// `-shm` exist, or this account may create them.
+    private static func canReadWAL(of path: String, in directory: String) -> Bool {
+        PersistentWAL.companions(of: path).allSatisfy { access($0, F_OK) == 0 } || access(directory, W_OK) == 0
     }
 
     private func requireWriter() throws -> any DatabaseWriter {
@@ -279,7 +315,41 @@ public final class Store: Sendable {
         // Few distinct shapes of this statement exist, so each is compiled once per connection.
         try db.cachedStatement(sql: "UPDATE feed SET \(assignments.joined(separator: ", ")) WHERE id = :id")
             .execute(arguments: StatementArguments(arguments))
+        if let pause = update.hostPause { try keep(pause, at: update.fetchedAt, in: db) }
         return summary
+    }
+
+    /// Records a host's pause (a later end wins) and forgets the pauses that are over.
+    private static func keep(_ pause: HostPause, at now: Date, in db: Database) throws {
+        try db.execute(sql: "DELETE FROM host_pause WHERE untilAt <= ?", arguments: [Seconds.from(now)])
+        try db.execute(sql: """
+            INSERT INTO host_pause (host, untilAt, status, setAt) VALUES (?, ?, ?, ?)
+            ON CONFLICT(host) DO UPDATE SET untilAt = max(untilAt, excluded.untilAt), status = excluded.status,
+                setAt = excluded.setAt
+            """, arguments: [pause.host, Seconds.from(pause.until.addingTimeInterval(0.999)), pause.status,
+                             Seconds.from(now)])
+    }
+
+    // MARK: Host pauses
+
+    /// Every host pause that has not ended by `now`, by host.
+    public func hostPauses(now: Date = Date()) throws -> [String: HostPause] {
+        try reader.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT host, untilAt, status FROM host_pause WHERE untilAt > ?",
+                                        arguments: [Seconds.from(now)])
+            return Dictionary(rows.map { row in
+                (row[0], HostPause(host: row[0], until: Seconds.date(row[1])!, status: row[2]))
+            }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    /// The host's pause, if one is still running at `now`.
+    public func hostPause(host: String, now: Date = Date()) throws -> HostPause? {
+        try reader.read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT untilAt, status FROM host_pause WHERE host = ? AND untilAt > ?"),
+                             arguments: [host, Seconds.from(now)])
+                .map { HostPause(host: host, until: Seconds.date($0[0])!, status: $0[1]) }
+        }
     }
 
     /// How the feed's articles are identified: by guid until one of its documents shows

@@ -90,6 +90,8 @@ public struct FeedUpdate: Sendable {
     public var movedTo: String?
     /// The document's refresh hint, kept with each parsed body (nil clears it).
     public var refreshHint: Int??
+    /// A pause the feed's host asked for (429/503 Retry-After), kept for every feed on it.
+    public var hostPause: HostPause?
 
     public init(result: Result, fetchedAt: Date, nextDueAt: Date, etag: String?? = nil, lastModified: String?? = nil,
                 bodyHash: String? = nil, movedTo: String? = nil) {
@@ -100,6 +102,21 @@ public struct FeedUpdate: Sendable {
         self.lastModified = lastModified
         self.bodyHash = bodyHash
         self.movedTo = movedTo
+    }
+}
+
+/// A host that asked to be left alone until a time (429 or 503 with Retry-After).
+public struct HostPause: Sendable, Equatable {
+    /// Lower-cased, without port: the unit a pause applies to.
+    public var host: String
+    public var until: Date
+    /// The HTTP status that asked for it.
+    public var status: Int?
+
+    public init(host: String, until: Date, status: Int? = nil) {
+        self.host = host
+        self.until = until
+        self.status = status
     }
 }
 

@@ -11,7 +11,7 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write collected articles as one merged feed: Atom 1.0 or JSON Feed 1.1.",
         discussion: "Takes list's filters. Each entry names the feed it came from (Atom source, JSON _aggregator).")
 
-    @OptionGroup var paths: PathOptions
+    @OptionGroup var reading: ReadingOptions
 
     @Option(help: "atom or json.")
     var format: ExportFormat = .atom
@@ -25,9 +25,10 @@ struct ExportCommand: ParsableCommand {
     var all = false
 
     func run() throws {
-        let resolved = paths.resolve(writable: false)
-        let articles = try openStoreForReading(resolved.data).articles(ArticleQuery(
+        let read = try reading.open()
+        let articles = try read.store.articles(ArticleQuery(
             since: filters.since?.date, until: filters.until?.endBound, feed: filters.feed, limit: limit, allCopies: all))
+        if articles.isEmpty { read.reportEmpty() }
         switch format {
         case .atom: print(FeedExport.atom(articles), terminator: "")
         case .json: print(FeedExport.jsonFeed(articles))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandSupport
+import Daemon
 import FeedParser
 import Foundation
 import Store
@@ -8,25 +9,35 @@ struct FeedsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "feeds", abstract: "Show every configured feed with the outcome of its last poll.")
 
-    @OptionGroup var paths: PathOptions
+    @OptionGroup var reading: ReadingOptions
 
     @Flag(help: "One JSON object per feed, one per line.")
     var json = false
 
     func run() throws {
-        let resolved = paths.resolve(writable: false)
-        let feeds = try openStoreForReading(resolved.data).feeds()
-        if json {
-            for feed in feeds { print(Self.jsonLine(feed)) }
-            return
+        let read = try reading.open()
+        let feeds = try read.store.feeds()
+        if feeds.isEmpty {
+            printError("aggregator: no feeds in the store \(read.paths.data) (\(read.paths.dataOrigin.rawValue)) yet: "
+                + "aggregatord adds those of feeds.conf when it starts or reloads")
         }
         let now = Date()
+        let pauses = try read.store.hostPauses(now: now)
+        func pause(of feed: FeedState) -> HostPause? {
+            HostPauses.host(of: feed.movedTo ?? feed.url).flatMap { pauses[$0] }
+        }
+        if json {
+            for feed in feeds { print(Self.jsonLine(feed, pause: pause(of: feed))) }
+            return
+        }
+        let states = feeds.map { Self.state(of: $0, pause: pause(of: $0)) }
+        let width = max(16, states.map(\.count).max() ?? 0)
         // One write at the end: a print per line cost more than building the lines.
-        var out = "STATE            LAST SUCCESS      NEXT POLL  ARTICLES  FEED\n"
-        for feed in feeds {
+        var out = TerminalText.pad("STATE", width) + " LAST SUCCESS      NEXT POLL  ARTICLES  FEED\n"
+        for (feed, state) in zip(feeds, states) {
             let last = feed.lastSuccessAt.map(ArticleOutput.localTime) ?? "never"
             let next = Self.nextPoll(feed, now: now)
-            out += "\(TerminalText.pad(Self.state(of: feed), 16)) \(TerminalText.pad(last, 16))  "
+            out += "\(TerminalText.pad(state, width)) \(TerminalText.pad(last, 16))  "
                 + "\(TerminalText.pad(next, 9))  \(TerminalText.padLeft(String(feed.articleCount), 8))  "
                 + TerminalText.clean(feed.displayTitle)
             if feed.displayTitle != feed.url { out += "  \(TerminalText.clean(feed.url))" }
@@ -41,10 +52,12 @@ struct FeedsCommand: ParsableCommand {
         print(out, terminator: "")
     }
 
-    /// ok, not-modified, unchanged, gone, never polled, or `failing: KIND` with the error's
-    /// kind (dns, connect, tls, timeout, HTTP 404, not a feed, offline, …).
-    static func state(of feed: FeedState) -> String {
+    /// ok, not-modified, unchanged, gone, never polled, `paused until …` (its host asked
+    /// to wait), or `failing: KIND` with the error's kind (dns, connect, tls, timeout,
+    /// HTTP 404, not a feed, offline, …).
+    static func state(of feed: FeedState, pause: HostPause? = nil) -> String {
         if feed.isGone { return "gone" }
+        if let pause { return "paused until " + ArticleOutput.localTime(pause.until) }
         guard let outcome = feed.lastOutcome else { return "never polled" }
         guard outcome == .error else { return outcome.rawValue }
         let message = feed.lastError ?? ""
@@ -62,9 +75,10 @@ struct FeedsCommand: ParsableCommand {
         return "in \(seconds / size)\(name)"
     }
 
-    static func jsonLine(_ feed: FeedState) -> String {
+    static func jsonLine(_ feed: FeedState, pause: HostPause? = nil) -> String {
         let object: [String: Any] = [
-            "url": feed.url, "title": feed.displayTitle, "tags": feed.tags, "state": state(of: feed),
+            "url": feed.url, "title": feed.displayTitle, "tags": feed.tags, "state": state(of: feed, pause: pause),
+            "paused_until": pause.map { DateFormatting.rfc3339($0.until) } ?? NSNull(),
             "last_outcome": feed.lastOutcome?.rawValue ?? NSNull(),
             "last_error": feed.lastError ?? NSNull(),
             "error_count": feed.errorCount,

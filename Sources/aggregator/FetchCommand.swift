@@ -10,9 +10,16 @@ struct FetchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
         abstract: "Poll every configured feed once, now, then exit (for cron and scripts).",
-        discussion: "Exits non-zero only when every feed failed.")
+        discussion: """
+            Exits non-zero only when every feed failed. Hosts that asked to wait (429/503 with
+            Retry-After) are not asked again until their pause ends, in this run or a later one;
+            --force asks them anyway.
+            """)
 
     @OptionGroup var paths: PathOptions
+
+    @Flag(help: "Poll feeds on hosts that asked to wait (429/503 Retry-After) too.")
+    var force = false
 
     func run() async throws {
         let resolved = paths.resolve(writable: true)
@@ -33,6 +40,13 @@ struct FetchCommand: AsyncParsableCommand {
         defer { fetcher.shutdown() }
         var poller = FeedPoller(fetcher: fetcher, storeSource: storeSource, logger: LogSetup.silent)
         poller.hostSpacing = configuration.network.hostSpacing
+        if force {
+            poller.honoursHostPauses = false
+            for pause in ((try? storeSource.ifOpen?.hostPauses()) ?? [:]).values.sorted(by: { $0.host < $1.host }) {
+                printError("aggregator: --force: asking \(pause.host) although it asked to wait until "
+                    + ArticleOutput.localTime(pause.until))
+            }
+        }
         // On a terminal: one live line, then what failed and why. Piped: a line per feed.
         let onTerminal = isatty(STDOUT_FILENO) == 1
         let polling = Task { [poller] in
@@ -75,15 +89,4 @@ struct FetchCommand: AsyncParsableCommand {
 
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
-}
-
-/// The store for a query command, read-only; a missing or unreadable store ends the
-/// command with its reason and EX_CANTCREAT (73).
-func openStoreForReading(_ directory: String) throws -> Store {
-    do {
-        return try Store(directory: directory, writable: false)
-    } catch {
-        printError("aggregator: \(error)")
-        throw ExitStatus.store
-    }
 }

@@ -12,7 +12,7 @@ struct ListCommand: AsyncParsableCommand {
             Example: aggregator list --since 2020-10-01 --feed "Xinhua | China"
             """)
 
-    @OptionGroup var paths: PathOptions
+    @OptionGroup var reading: ReadingOptions
 
     @OptionGroup var filters: ArticleFilterOptions
 
@@ -44,14 +44,14 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let resolved = paths.resolve(writable: false)
-        let store = try openStoreForReading(resolved.data)
+        let read = try reading.open()
+        let store = read.store
         var query = ArticleQuery(since: filters.since?.date, until: filters.until?.endBound, feed: filters.feed,
                                  limit: limit, allCopies: all)
         query.tag = tag
         query.offset = offset
         query.search = search
-        if search != nil { try await SearchIndexing.catchUp(store, directory: resolved.data) }
+        if search != nil { try await SearchIndexing.catchUp(store, directory: read.paths.data) }
         let articles = try store.articles(query)
         let terminal = Terminal.standardOutput
         let lines: [String]
@@ -62,6 +62,7 @@ struct ListCommand: AsyncParsableCommand {
         case .tsv: lines = ArticleOutput.tsvLines(articles)
         }
         for line in lines { print(line) }
+        if articles.isEmpty { read.reportEmpty() }
     }
 }
 

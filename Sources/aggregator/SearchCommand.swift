@@ -12,7 +12,7 @@ struct SearchCommand: AsyncParsableCommand {
             words starting with it: aggregator search "climate summit" or search innov*
             """)
 
-    @OptionGroup var paths: PathOptions
+    @OptionGroup var reading: ReadingOptions
 
     @Argument(help: "The words to look for.")
     var query: String
@@ -29,9 +29,9 @@ struct SearchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let resolved = paths.resolve(writable: false)
-        let store = try openStoreForReading(resolved.data)
-        try await SearchIndexing.catchUp(store, directory: resolved.data)
+        let read = try reading.open()
+        let store = read.store
+        try await SearchIndexing.catchUp(store, directory: read.paths.data)
         let terminal = Terminal.standardOutput
         let highlight: (String) -> String = terminal.colour ? { "\u{1B}[1m\($0)\u{1B}[22m" } : { "**\($0)**" }
         let results = try store.search(query, limit: limit, highlight: highlight)
@@ -49,7 +49,7 @@ struct SearchCommand: AsyncParsableCommand {
                 print(line)
             }
         }
-        if results.isEmpty { printError("no matches for \(query)") }
+        if results.isEmpty { read.reportEmpty("no matches for \(query)") }
     }
 }
 

@@ -10,7 +10,7 @@ struct ShowCommand: ParsableCommand {
         abstract: "Show one article: as readable text (links listed at the end), or its HTML, or JSON.",
         discussion: "IDs are in `aggregator list --format tsv` (first column) and in list's JSON.")
 
-    @OptionGroup var paths: PathOptions
+    @OptionGroup var reading: ReadingOptions
 
     @Argument(help: "The article's id.")
     var id: Int64
@@ -26,10 +26,9 @@ struct ShowCommand: ParsableCommand {
     }
 
     func run() throws {
-        let resolved = paths.resolve(writable: false)
-        let article = try openStoreForReading(resolved.data).article(id: id)
-        guard let article else {
-            printError("aggregator: no article \(id)")
+        let read = try reading.open()
+        guard let article = try read.store.article(id: id) else {
+            printError("aggregator: no article \(id) (store: \(read.paths.data), \(read.paths.dataOrigin.rawValue))")
             throw ExitCode(1)
         }
         if json {

@@ -8,7 +8,7 @@ struct StatsCommand: ParsableCommand {
         commandName: "stats",
         abstract: "Articles per day as a chart, articles per feed, and the store's size.")
 
-    @OptionGroup var paths: PathOptions
+    @OptionGroup var reading: ReadingOptions
 
     @Option(help: "How many weeks the chart covers.")
     var weeks: Int = 4
@@ -18,8 +18,8 @@ struct StatsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let resolved = paths.resolve(writable: false)
-        let store = try openStoreForReading(resolved.data)
+        let read = try reading.open()
+        let store = read.store
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone.current
         let today = calendar.startOfDay(for: Date())

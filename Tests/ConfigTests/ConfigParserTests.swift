@@ -131,42 +131,73 @@ import Testing
     @Test func flagsWinOverEnvironment() {
         let paths = Paths.resolve(config: "/x/feeds.conf", data: "/x/data", writable: true,
                                   environment: ["AGGREGATOR_CONFIG": "/env/feeds.conf", "AGGREGATOR_DATA": "/env"])
-        #expect(paths == Paths(config: "/x/feeds.conf", data: "/x/data"))
+        #expect(paths == Paths(config: "/x/feeds.conf", data: "/x/data", dataOrigin: .flag))
     }
 
     @Test func environmentWinsOverDefaults() {
         let paths = Paths.resolve(config: nil, data: nil, writable: false,
                                   environment: ["AGGREGATOR_CONFIG": "/env/feeds.conf", "AGGREGATOR_DATA": "/env",
                                                 "HOME": "/home/u"])
-        #expect(paths == Paths(config: "/env/feeds.conf", data: "/env"))
+        #expect(paths == Paths(config: "/env/feeds.conf", data: "/env", dataOrigin: .environment))
     }
 
     @Test func systemdDirectoriesComeNext() {
         let paths = Paths.resolve(config: nil, data: nil, writable: true,
                                   environment: ["CONFIGURATION_DIRECTORY": "/etc/aggregator",
                                                 "STATE_DIRECTORY": "/var/lib/aggregator"])
-        #expect(paths == Paths(config: "/etc/aggregator/feeds.conf", data: "/var/lib/aggregator"))
+        #expect(paths == Paths(config: "/etc/aggregator/feeds.conf", data: "/var/lib/aggregator", dataOrigin: .systemd))
+    }
+
+    /// A reader takes the system store when it may read it; one it may not read is never
+    /// skipped in silence (the CLI is told, and says so); with none, its own store.
+    @Test(arguments: [
+        (StoreAccess.readable, "/sys-store", DataOrigin.system, false),
+        (.missing, "/home/u/.local/share/aggregator", .personal, false),
+        (.denied(StoreAccess.Denied(directory: "/sys-store", group: "aggregator")),
+         "/home/u/.local/share/aggregator", .personal, true),
+    ])
+    func readersTakeTheSystemStoreOrSayWhyNot(access: StoreAccess, data: String, origin: DataOrigin, denied: Bool) {
+        let paths = Paths.resolve(config: nil, data: nil, writable: false, environment: ["HOME": "/home/u"],
+                                  systemData: "/sys-store", probe: { $0 == "/sys-store" ? access : .missing })
+        #expect(paths.data == data)
+        #expect(paths.dataOrigin == origin)
+        #expect((paths.unreadableSystemStore != nil) == denied)
+        if denied { #expect(paths.unreadableSystemStore == StoreAccess.Denied(directory: "/sys-store", group: "aggregator")) }
+    }
+
+    /// The probe tells a missing store from one behind a permission (FileManager cannot:
+    /// `fileExists` is false for both). Run as root, the folder's mode does not stop it,
+    /// so the permission case is checked by the end-to-end test that reads as another user.
+    @Test func theProbeTellsAMissingStoreFromAReadableOne() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("probe-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        #expect(StoreAccess.probe(directory: folder) == .missing)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        #expect(StoreAccess.probe(directory: folder) == .missing)
+        _ = FileManager.default.createFile(atPath: folder + "/" + StoreAccess.databaseName, contents: Data())
+        #expect(StoreAccess.probe(directory: folder) == .readable)
+        #expect(StoreAccess.probe(directory: folder + "/" + StoreAccess.databaseName) == .missing)  // ENOTDIR
     }
 
     @Test func xdgThenCurrentDirectory() throws {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("home-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: home) }
         let env = ["HOME": home]
+        let nowhere = home + "/no-system-store"
         // No XDG config file yet: ./feeds.conf; the data folder is XDG's (created on first use).
-        var paths = Paths.resolve(config: nil, data: nil, writable: true, environment: env)
+        var paths = Paths.resolve(config: nil, data: nil, writable: true, environment: env, systemData: nowhere)
         if !FileManager.default.isReadableFile(atPath: Paths.systemConfig) {
             #expect(paths.config == "feeds.conf")
         }
-        if !FileManager.default.isWritableFile(atPath: Paths.systemData) {
-            #expect(paths.data == home + "/.local/share/aggregator")
-        }
+        #expect(paths.data == home + "/.local/share/aggregator")
+        #expect(paths.dataOrigin == .personal)
         try FileManager.default.createDirectory(atPath: home + "/.config/aggregator", withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: home + "/.config/aggregator/feeds.conf", contents: Data())
-        paths = Paths.resolve(config: nil, data: nil, writable: true, environment: env)
+        paths = Paths.resolve(config: nil, data: nil, writable: true, environment: env, systemData: nowhere)
         if !FileManager.default.isReadableFile(atPath: Paths.systemConfig) {
             #expect(paths.config == home + "/.config/aggregator/feeds.conf")
         }
-        #expect(Paths.resolve(config: nil, data: nil, writable: true, environment: [:]).data == "."
-            || FileManager.default.isWritableFile(atPath: Paths.systemData))
+        let bare = Paths.resolve(config: nil, data: nil, writable: true, environment: [:], systemData: nowhere)
+        #expect(bare.data == "." && bare.dataOrigin == .currentDirectory)
     }
 }

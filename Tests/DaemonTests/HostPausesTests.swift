@@ -60,11 +60,22 @@ import Testing
         #expect(until >= started.addingTimeInterval(119))
         #expect(server.requests(path: "/fine").isEmpty)  // never asked while the host is paused
 
-        // On another poller (a later run), a 503 without Retry-After pauses for the default.
-        let fresh = FeedPoller(fetcher: fetcher, store: store, logger: Logger(label: "test"))
-        let down = await fresh.poll(FeedConfig(url: server.baseURL + "/down", interval: 60))
+        // Another poller on the same store (a later run, a restarted daemon) waits too:
+        // the pause is kept in the store, with the host's every feed.
+        let later = FeedPoller(fetcher: fetcher, store: store, logger: Logger(label: "test"))
+        let waiting = await later.poll(FeedConfig(url: server.baseURL + "/down", interval: 60))
+        #expect(waiting.outcome == .deferred(until: try #require(try store.hostPause(host: "127.0.0.1")?.until)))
+        #expect(server.requests(path: "/down").isEmpty)
+
+        // On a store that knows no pause, a 503 without Retry-After pauses for the default.
+        let other = try PollerFixture()
+        defer { other.close() }
+        let down = await other.poller.poll(FeedConfig(url: server.baseURL + "/down", interval: 60))
         #expect(down.outcome == .failed("HTTP 503, host asked to wait 10m"))
-        #expect(try store.feed(url: server.baseURL + "/down")?.errorCount == 1)
+        #expect(try other.store.feed(url: server.baseURL + "/down")?.errorCount == 1)
+        let pause = try #require(try other.store.hostPause(host: "127.0.0.1"))
+        #expect(pause.status == 503)
+        #expect(abs(pause.until.timeIntervalSinceNow - 600) < 5)
     }
 }
 

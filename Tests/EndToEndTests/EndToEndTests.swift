@@ -326,7 +326,7 @@ import Testing
 
     @Test func listWithoutAStoreSaysSo() async throws {
         let result = try await aggregator(["list", "--data", "/nonexistent/aggregator"])
-        #expect(result.status == 73)
-        #expect(result.stderr.contains("no store here yet"))
+        #expect(result.status == 66)  // EX_NOINPUT
+        #expect(result.stderr.contains("nothing collected yet: no store in /nonexistent/aggregator (--data)"), "\(result.stderr)")
     }
 }

@@ -193,13 +193,6 @@ func fetched(_ entries: [ParsedEntry], at date: Date = t0, etag: String?? = nil)
         await #expect(throws: Store.OpenError.self) { try await reader.apply(fetched([]), toFeed: feedURL) }
     }
 
-    @Test func aMissingStoreIsAClearError() {
-        #expect {
-            try Store(directory: "/nonexistent/aggregator", writable: false)
-        } throws: { error in
-            "\(error)".contains("no store here yet")
-        }
-    }
 }
 
 /// Feeds whose guids cannot tell items apart are identified by link, once and for good.

@@ -1,0 +1,112 @@
+import ArgumentParser
+import CommandSupport
+import Config
+import Foundation
+import Store
+
+/// `--config`, `--data` and `--verbose` for the commands that read the store, and the one
+/// way they open it: the system store when this account may read it, else the person's
+/// own — and every reason a store cannot be read, said so a person can act on it.
+struct ReadingOptions: ParsableArguments {
+    @OptionGroup var paths: PathOptions
+
+    @Flag(name: [.customShort("v"), .long], help: "Say which store and feeds.conf are read (on stderr).")
+    var verbose = false
+
+    /// The store, read-only; or the command ends with the reason and a sysexits status.
+    func open() throws -> ReadStore {
+        let resolved = paths.resolve(writable: false)
+        if verbose {
+            printError("aggregator: store \(resolved.data) (\(resolved.dataOrigin.rawValue)); feeds.conf \(resolved.config)")
+        }
+        if let denied = resolved.unreadableSystemStore {
+            // Never passed over in silence: the person's own store is read only when there is one.
+            guard StoreAccess.probe(directory: resolved.data) == .readable else {
+                printError(StoreMessages.permissionDenied(denied))
+                throw ExitStatus.permission
+            }
+            printError("aggregator: note: reading your own store \(resolved.data); "
+                + StoreMessages.systemStoreNotReadable(denied))
+        }
+        do {
+            return ReadStore(store: try Store(directory: resolved.data, writable: false), paths: resolved)
+        } catch {
+            switch error.kind {
+            case .missing:
+                printError(StoreMessages.nothingCollected(resolved))
+                throw ExitStatus.noStore
+            case .permissionDenied:
+                printError(StoreMessages.permissionDenied(StoreAccess.Denied(
+                    directory: resolved.data, group: Self.groupName(of: resolved.data))))
+                throw ExitStatus.permission
+            case .needsWriter:
+                printError("aggregator: \(error)\n  For the system service: sudo systemctl restart aggregator")
+                throw ExitStatus.locked
+            case .other:
+                printError("aggregator: \(error)")
+                throw ExitStatus.store
+            }
+        }
+    }
+
+    private static func groupName(of directory: String) -> String? {
+        if case .denied(let denied) = StoreAccess.probe(directory: directory) { return denied.group }
+        return nil
+    }
+}
+
+/// An open store and where it was found.
+struct ReadStore {
+    let store: Store
+    let paths: Paths
+
+    /// Said on stderr when a command has nothing to show, so an empty answer always names
+    /// the store it came from — and tells an empty store from filters that matched nothing.
+    func reportEmpty(_ what: String = "no articles match") {
+        let collected = (try? store.articleCount()) ?? 0
+        if collected == 0 {
+            printError(StoreMessages.nothingCollected(paths, storeExists: true))
+        } else {
+            printError("aggregator: \(what) (store: \(paths.data), \(paths.dataOrigin.rawValue))")
+        }
+    }
+}
+
+/// What a person is told about the store they tried to read.
+enum StoreMessages {
+    static func permissionDenied(_ denied: StoreAccess.Denied) -> String {
+        let user = currentUserName()
+        var text = "aggregator: permission denied: \(user) may not read the store in \(denied.directory)"
+        if let group = denied.group, group != "root" {
+            text += "\n  Members of the group '\(group)' may read it. To join, an administrator runs:"
+                + "\n    sudo usermod -aG \(group) \(user)"
+                + "\n  then log out and in again (or start a shell in the group: newgrp \(group))."
+        } else {
+            text += "\n  Ask its owner for read access, or read another store with --data DIR."
+        }
+        return text
+    }
+
+    static func systemStoreNotReadable(_ denied: StoreAccess.Denied) -> String {
+        var text = "the system store \(denied.directory) exists but \(currentUserName()) may not read it"
+        if let group = denied.group, group != "root" { text += " (sudo usermod -aG \(group) \(currentUserName()))" }
+        return text
+    }
+
+    static func nothingCollected(_ paths: Paths, storeExists: Bool = false) -> String {
+        if storeExists {
+            return "aggregator: nothing collected yet in \(paths.data) (\(paths.dataOrigin.rawValue)): "
+                + "no article has been stored; `aggregator feeds` shows how the polls went"
+        }
+        var text = "aggregator: nothing collected yet: no store in \(paths.data) (\(paths.dataOrigin.rawValue))"
+        if paths.dataOrigin == .personal && paths.unreadableSystemStore == nil {
+            text += " nor in \(Paths.systemData)"
+        }
+        return text + "\n  Start aggregatord (sudo systemctl enable --now aggregator), or poll once: aggregator fetch"
+    }
+
+    static func currentUserName() -> String {
+        if let entry = getpwuid(getuid()) { return String(cString: entry.pointee.pw_name) }
+        return "uid \(getuid())"
+    }
+}

@@ -1,0 +1,58 @@
+import FeedParser
+import Foundation
+import GRDB
+import Testing
+@testable import Store
+
+/// What a reader that may not create files needs (see `PersistentWAL`), and the reasons a
+/// read-only open fails, told apart. Reading as a group member in a 0750 folder is
+/// tested end to end (GroupReadingTests), where the accounts differ.
+@Suite struct StoreReadingTests {
+    func folder() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("reading-\(UUID().uuidString)").path
+    }
+
+    /// Without the `-wal` and `-shm` files, a reader that cannot create them reads nothing
+    /// (SQLITE_READONLY_DIRECTORY, SQLITE_CANTOPEN): they must survive the last writer.
+    @Test func theWALFilesOutliveTheWriter() async throws {
+        let directory = folder()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        weak var closed: Store?
+        do {
+            let store = try Store(directory: directory, writable: true)
+            try await store.apply(fetched([entry("a", title: "A")]), toFeed: feedURL)
+            try await store.indexPending()
+            store.finishWriting()
+            closed = store
+        }
+        #expect(closed == nil, "the store is still open")
+        for name in [Store.fileName, SearchIndexFile.fileName] {
+            for companion in PersistentWAL.companions(of: directory + "/" + name) {
+                #expect(FileManager.default.fileExists(atPath: companion), "\(companion) was deleted")
+            }
+            // Emptied by the stop's checkpoint: everything is in the database file.
+            let wal = try FileManager.default.attributesOfItem(atPath: directory + "/" + name + "-wal")
+            #expect(wal[.size] as? Int == 0)
+        }
+        let reader = try Store(directory: directory, writable: false)
+        #expect(try reader.articles(ArticleQuery()).map(\.title) == ["A"])
+        #expect(try reader.search("A", limit: 5, highlight: { $0 }).count == 1)
+    }
+
+    @Test func aMissingStoreIsToldFromOtherFailures() throws {
+        let directory = folder()
+        do {
+            _ = try Store(directory: directory, writable: false)
+            Issue.record("opened a store that does not exist")
+        } catch {
+            #expect(error.kind == .missing)
+            #expect(error.path == directory)
+        }
+        do {
+            _ = try Store(directory: "/dev/null", writable: false)
+            Issue.record("opened a store inside a file")
+        } catch {
+            #expect(error.kind == .missing)  // ENOTDIR: there is no store there either
+        }
+    }
+}
