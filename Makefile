@@ -25,14 +25,21 @@ DEBUG    = .build/debug
 
 # Debian packages the build links against (pkg-config finds them).
 PACKAGES = libcurl4-openssl-dev libxml2-dev libsqlite3-dev libzstd-dev libdeflate-dev libbrotli-dev pkg-config
+# What `make deb` and `make service-test` need besides (dpkg-shlibdeps; a Debian root and a real systemd).
+DEB_PACKAGES = dpkg-dev
+SERVICE_TEST_PACKAGES = debootstrap systemd-container dpkg-dev python3
 
-.PHONY: all deps release run test check-systemd manpages install uninstall clean fuzz
+# The version the binaries report (and the .deb carries).
+VERSION := $(shell sed -n 's/.*static let version = "\(.*\)".*/\1/p' Sources/Fetcher/FetchTypes.swift)
+DEBSTAGE = .build/deb-stage
+
+.PHONY: all deps release run test check-systemd manpages install uninstall clean fuzz deb service-test
 
 all: release
 
 deps:
 	@command -v swift >/dev/null || { echo "swift not found: install Swift 6 (swift.org) and put it on PATH" >&2; exit 1; }
-	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(PACKAGES) $(EXTRA_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
@@ -111,6 +118,24 @@ install: release manpages
 		chmod 0644 $(DESTDIR)$(SYSCONFDIR)/aggregator/feeds.conf; \
 		echo "installed $(SYSCONFDIR)/aggregator/feeds.conf"; \
 	fi
+
+# A Debian package of the release build: aggregator_$(VERSION)_amd64.deb, here. Installs the
+# unit in /lib/systemd/system and the sysusers file in /usr/lib/sysusers.d; its maintainer
+# scripts create the account and enable and start the service (systemd/debian/).
+deb:
+	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(DEB_PACKAGES)"
+	rm -rf $(DEBSTAGE)
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DEBSTAGE) PREFIX=/usr SYSCONFDIR=/etc \
+		UNITDIR=/lib/systemd/system SYSUSERSDIR=/usr/lib/sysusers.d ZSHDIR=/usr/share/zsh/vendor-completions
+	systemd/make-deb.sh $(DEBSTAGE) $(VERSION) .
+
+# The service as people install it, under a real systemd in a Debian 12 container (needs
+# root, a few hundred MB and some minutes; not part of `make test`). systemd/service-test.sh
+# says what it checks.
+service-test:
+	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(SERVICE_TEST_PACKAGES)"
+	@$(MAKE) --no-print-directory deb
+	systemd/service-test.sh
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/aggregatord $(DESTDIR)$(BINDIR)/aggregator

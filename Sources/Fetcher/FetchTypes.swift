@@ -33,7 +33,7 @@ public struct FetchRequest: Sendable {
 }
 
 public enum UserAgent {
-    public static let version = "0.1.0"
+    public static let version = "0.2.0"
     public static let `default` = "aggregator/\(version) (+https://github.com/aggregator/aggregator; feed reader)"
 }
 
