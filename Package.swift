@@ -24,9 +24,10 @@ let package = Package(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CCurlShims", dependencies: ["CCurl"]),
-        // libdispatch's per-thread renicing, answered by the executables themselves
-        // (thread_priority.c says why: it filled a healthy service's journal).
-        .target(name: "CThreadPriority"),
+        // What the executables do about their process that Swift cannot: libdispatch's
+        // per-thread renicing answered (thread_priority.c), signals caught into a pipe
+        // (signal_pipe.c).
+        .target(name: "CProcessShims"),
         .systemLibrary(
             name: "CLibXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]),
@@ -61,7 +62,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Config", "Fetcher", "FeedParser", "Store",
+                "Config", "Fetcher", "FeedParser", "Store", "CProcessShims",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -69,7 +70,7 @@ let package = Package(
         .target(
             name: "CommandSupport",
             dependencies: [
-                "Config", "Daemon", "CThreadPriority",
+                "Config", "Daemon", "CProcessShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

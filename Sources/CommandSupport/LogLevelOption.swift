@@ -1,5 +1,5 @@
 import ArgumentParser
-import CThreadPriority
+import CProcessShims
 import Daemon
 import Foundation
 import Logging

@@ -97,7 +97,7 @@ extension Store {
 
     /// Articles stored but not yet searchable.
     public func pendingSearchCount() throws -> Int {
-        try reader.read { db in
+        try read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM search_queue WHERE op = 'add' AND seq > ?",
                              arguments: [try appliedThrough(db)]) ?? 0
         }
@@ -117,7 +117,7 @@ extension Store {
         let terms = query.split(whereSeparator: { $0.isWhitespace })
             .map { String($0.hasSuffix("*") ? $0.dropLast() : $0).lowercased() }.filter { !$0.isEmpty }
         guard hasSearchIndex else { return [] }
-        return try reader.read { db in
+        return try read { db in
             // Title matches weigh more than body matches (weights in the order of
             // SearchIndexFile.columns).
             let ids = try Int64.fetchAll(db, sql: """

@@ -97,10 +97,11 @@ public final class Store: Sendable {
                     }
                     return (try DatabasePool(path: path, configuration: configuration), hasIndex)
                 }
-                var (pool, hasIndex) = try readingPool()
+                var (pool, hasIndex) = try TransientErrors.retrying { try readingPool() }
                 // A store written by an older version: upgrade it when this user may write
                 // it (the migrations are the writer's), else say how.
-                if try !pool.read({ try Schema.migrator.hasCompletedMigrations($0) }) {
+                let current = try TransientErrors.retrying { try pool.read { try Schema.migrator.hasCompletedMigrations($0) } }
+                if !current {
                     guard access(path, W_OK) == 0 else {
                         throw OpenError(path: path, reason: "written by an older aggregator: start aggregatord "
                             + "(or run aggregator fetch) once to upgrade it")
@@ -198,7 +199,7 @@ public final class Store: Sendable {
     }
 
     public func feeds(includingRemoved: Bool = false) throws -> [FeedState] {
-        try reader.read { db in
+        try read { db in
             let filter = includingRemoved ? "" : "WHERE inConfig = 1"
             // Read from the cursor's live row: fetchAll copied every value first (half the time).
             return try Array(Row.fetchCursor(db, sql: "\(FeedState.selectSQL) \(filter) ORDER BY id").map(FeedState.init(row:)))
@@ -206,7 +207,7 @@ public final class Store: Sendable {
     }
 
     public func feed(url: String) throws -> FeedState? {
-        try reader.read { db in
+        try read { db in
             // Cached: every poll asks, and compiling this statement was 4% of a cold poll's CPU.
             try Row.fetchOne(db.cachedStatement(sql: "\(FeedState.selectSQL) WHERE url = ?"), arguments: [url])
                 .map(FeedState.init(row:))
@@ -334,7 +335,7 @@ public final class Store: Sendable {
 
     /// Every host pause that has not ended by `now`, by host.
     public func hostPauses(now: Date = Date()) throws -> [String: HostPause] {
-        try reader.read { db in
+        try read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT host, untilAt, status FROM host_pause WHERE untilAt > ?",
                                         arguments: [Seconds.from(now)])
             return Dictionary(rows.map { row in
@@ -345,7 +346,7 @@ public final class Store: Sendable {
 
     /// The host's pause, if one is still running at `now`.
     public func hostPause(host: String, now: Date = Date()) throws -> HostPause? {
-        try reader.read { db in
+        try read { db in
             try Row.fetchOne(db.cachedStatement(sql: "SELECT untilAt, status FROM host_pause WHERE host = ? AND untilAt > ?"),
                              arguments: [host, Seconds.from(now)])
                 .map { HostPause(host: host, until: Seconds.date($0[0])!, status: $0[1]) }
@@ -414,7 +415,7 @@ public final class Store: Sendable {
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let sql = "\(StoredArticle.selectSQL) \(whereClause) ORDER BY a.sortDate DESC, a.id DESC"
-        return try reader.read { db in
+        return try read { db in
             if query.allCopies {
                 let limited = sql + " LIMIT ? OFFSET ?"
                 var all = arguments
@@ -482,7 +483,7 @@ public final class Store: Sendable {
 
     /// Articles per local calendar day (by the date they sort by), from `since` on.
     public func articlesPerDay(since: Date) throws -> [(day: String, count: Int)] {
-        try reader.read { db in
+        try read { db in
             try Row.fetchAll(db, sql: "SELECT date(sortDate, 'unixepoch', 'localtime') AS day, count(*) AS n "
                 + "FROM article WHERE sortDate >= ? GROUP BY day ORDER BY day",
                 arguments: [Seconds.from(since)]).map { ($0["day"], $0["n"]) }
@@ -499,13 +500,13 @@ public final class Store: Sendable {
 
     /// One article by its id (as `list --format json|tsv` shows it).
     public func article(id: Int64) throws -> StoredArticle? {
-        try reader.read { db in
+        try read { db in
             try Row.fetchOne(db, sql: "\(StoredArticle.selectSQL) WHERE a.id = ?", arguments: [id]).map(StoredArticle.init(row:))
         }
     }
 
     public func articleCount() throws -> Int {
-        try reader.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM article") ?? 0 }
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM article") ?? 0 }
     }
 }
 

@@ -22,6 +22,8 @@ struct AggregatorDaemon: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     func run() async throws {
+        // First of all: from here on a SIGTERM waits, caught, until the daemon acts on it.
+        let signals = try ProcessSignals()
         LogSetup.bootstrap(level: logLevel)
         let logger = Logger(label: "aggregatord")
         let resolved = paths.resolve(writable: true)
@@ -52,7 +54,7 @@ struct AggregatorDaemon: AsyncParsableCommand {
         let daemon = Daemon(configuration: feeds, store: store, poller: poller, notifier: SystemdNotifier(), logger: logger)
         signal(SIGPIPE, SIG_IGN)  // a closed stderr or socket must not kill the daemon
         let work = Task { await daemon.run() }
-        let signals = ShutdownSignals { number in
+        @Sendable func stop(_ number: Int32) {
             logger.info("received \(number == SIGTERM ? "SIGTERM" : "SIGINT"), stopping")
             work.cancel()
             // A backstop: whatever hangs, the process is gone within 5 s. Committed data
@@ -62,10 +64,13 @@ struct AggregatorDaemon: AsyncParsableCommand {
                 Foundation.exit(0)
             }
         }
-        let hangup = ReloadSignal {
-            logger.info("received SIGHUP, reloading \(resolved.config)")
-            daemon.requestReload()
-        }
+        signals.handle([
+            SIGTERM: stop, SIGINT: stop,
+            SIGHUP: { _ in
+                logger.info("received SIGHUP, reloading \(resolved.config)")
+                daemon.requestReload()
+            },
+        ])
         // Edits to feeds.conf apply by themselves, within a couple of seconds.
         let watcher = ConfigWatcher(path: resolved.config) {
             logger.info("\(resolved.config) changed, reloading")
@@ -75,7 +80,7 @@ struct AggregatorDaemon: AsyncParsableCommand {
         watcher.stop()
         fetcher.shutdown()
         store.finishWriting()
-        withExtendedLifetime((signals, hangup, lock)) {}
+        withExtendedLifetime((signals, lock)) {}
         logger.info("stopped")
     }
 }

@@ -147,6 +147,29 @@ import Testing
         #expect(await first.stop() == 0)
     }
 
+    /// systemd may stop a service at any moment of its start. A SIGTERM that arrived while
+    /// libdispatch was still registering its signal source was once lost, and the daemon
+    /// ran on until killed; now it is caught from the first line of main.
+    @Test func aSIGTERMAtAnyMomentOfTheStartStopsTheDaemon() async throws {
+        let workspace = try Workspace(feedsConf: "# nothing to poll\n")
+        defer { workspace.remove() }
+        for delay in [0, 20, 40, 60, 80, 120, 160, 250, 400] {
+            let process = Process()
+            process.executableURL = EndToEndTests.daemon
+            process.arguments = workspace.paths
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            try await Task.sleep(for: .milliseconds(delay))
+            let sent = Date()
+            kill(process.processIdentifier, SIGTERM)
+            let status = await ProcessRunner.exitStatus(of: process, timeout: 8)
+            // Ended by the signal itself (before main caught it) or cleanly; never left running.
+            #expect(status == 0 || (process.terminationReason == .uncaughtSignal && status == SIGTERM),
+                    "SIGTERM after \(delay) ms: status \(status)")
+            #expect(Date().timeIntervalSince(sent) < 6, "SIGTERM after \(delay) ms took \(Date().timeIntervalSince(sent)) s")
+        }
+    }
+
     @Test func theWatchdogIsPettedAtHalfItsInterval() async throws {
         let workspace = try Workspace(feedsConf: "# nothing to poll\n")
         defer { workspace.remove() }

@@ -55,4 +55,27 @@ import Testing
             #expect(error.kind == .missing)  // ENOTDIR: there is no store there either
         }
     }
+
+    /// A lock race or a recovery under way in another process is waited out; other
+    /// errors are not retried.
+    @Test func transientErrorsAreTriedAgain() throws {
+        var attempts = 0
+        let value = try TransientErrors.retrying(for: 2) { () throws -> Int in
+            attempts += 1
+            if attempts < 3 { throw DatabaseError(resultCode: .SQLITE_PROTOCOL) }
+            return 42
+        }
+        #expect(value == 42 && attempts == 3)
+        for code in [ResultCode.SQLITE_BUSY_RECOVERY, .SQLITE_READONLY_RECOVERY, .SQLITE_READONLY_CANTINIT] {
+            #expect(TransientErrors.isTransient(DatabaseError(resultCode: code)), "\(code)")
+        }
+        attempts = 0
+        #expect(throws: DatabaseError.self) {
+            try TransientErrors.retrying(for: 2) { () throws -> Int in
+                attempts += 1
+                throw DatabaseError(resultCode: .SQLITE_CORRUPT)
+            }
+        }
+        #expect(attempts == 1)
+    }
 }

@@ -19,7 +19,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include "thread_priority.h"
+#include "process_shims.h"
 
 int setpriority(__priority_which_t which, id_t who, int prio) {
     if (which == PRIO_PROCESS && who == 0) return 0;

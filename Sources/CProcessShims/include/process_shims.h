@@ -1,0 +1,13 @@
+#ifndef AGGREGATOR_PROCESS_SHIMS_H
+#define AGGREGATOR_PROCESS_SHIMS_H
+
+/// 1: this process leaves its threads at the priority it was started with (see
+/// thread_priority.c). Called once at start so the definition is certainly linked in.
+int aggregator_thread_priorities_fixed(void);
+
+/// Catches the `count` signals in `numbers` with a handler that writes each signal's
+/// number, as one byte, into a pipe (see signal_pipe.c); returns the pipe's read end,
+/// or -1 with errno set. Call once, as early as possible.
+int aggregator_signal_pipe(const int *numbers, int count);
+
+#endif
