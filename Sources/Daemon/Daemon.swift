@@ -6,8 +6,9 @@ import Store
 
 /// The long-running poll loop: each feed is polled when due, several at once, and the
 /// next due time of each is kept in the store so a restart does not refetch everything.
-/// Reloads feeds.conf when asked (`requestReload`: SIGHUP or the file watcher) and pets
-/// systemd's watchdog while the store stays writable.
+/// Reloads feeds.conf when asked (`requestReload`: SIGHUP or the file watcher), pets
+/// systemd's watchdog while the loop runs, and pauses polling while the store cannot
+/// take writes (`StorageHealth`), probing until it can.
 public final class Daemon: Sendable {
     let initialConfiguration: Configuration
     let store: Store
@@ -48,6 +49,7 @@ public final class Daemon: Sendable {
         case reload
         case watchdog
         case pruned(PruneSummary?)
+        case probed(StorageFault?)
     }
 
     /// Retention runs a minute after start (not in the way of the first polls), then daily.
@@ -72,7 +74,11 @@ public final class Daemon: Sendable {
         schedule(feeds)
         var failing = Set<String>()
         var configProblem: String?
+        var health = StorageHealth()
+        // Feeds whose last poll could not be stored: polled again once writes succeed.
+        var unstored = Set<String>()
         func status() -> String {
+            if let paused = health.status { return "STATUS=" + paused }
             var text = "polling \(feeds.count) feeds, \(failing.count) failing"
             let next = feeds.compactMap { due[$0.url] }.min()
             if let next {
@@ -109,16 +115,27 @@ public final class Daemon: Sendable {
                 return .pruned(Task.isCancelled ? nil : try? await store.prune())
             }
 
+            var probing = false
             while !Task.isCancelled {
                 let now = Date()
-                for feed in feeds where !inFlight.contains(feed.url) && due[feed.url, default: now] <= now {
-                    inFlight.insert(feed.url)
-                    group.addTask { [poller] in .polled(await poller.poll(feed)) }
+                // While the store takes no writes, nothing is downloaded that could not be kept.
+                if health.pollsAllowed {
+                    for feed in feeds where !inFlight.contains(feed.url) && due[feed.url, default: now] <= now {
+                        inFlight.insert(feed.url)
+                        group.addTask { [poller] in .polled(await poller.poll(feed)) }
+                    }
+                } else if !probing, let next = health.nextProbe {
+                    probing = true
+                    group.addTask {
+                        try? await Task.sleep(nanoseconds: UInt64(max(0, next.timeIntervalSinceNow) * 1e9))
+                        return .probed(Task.isCancelled ? nil : await store.probeWrites())
+                    }
                 }
                 // Sleep until the next feed that is waiting falls due; an earlier wake-up
                 // already pending covers it.
-                let waiting = feeds.filter { !inFlight.contains($0.url) }.compactMap { due[$0.url] }
-                // With nothing to poll (an empty feeds.conf) the daemon idles until stopped or reloaded.
+                let waiting = health.pollsAllowed ? feeds.filter { !inFlight.contains($0.url) }.compactMap { due[$0.url] } : []
+                // With nothing to poll (an empty feeds.conf, or polling paused) the daemon
+                // idles until stopped, reloaded or probed.
                 let idle = waiting.isEmpty && inFlight.isEmpty ? Date().addingTimeInterval(3600) : nil
                 if let next = waiting.min() ?? idle, earliestWake.map({ next < $0 }) ?? true {
                     earliestWake = next
@@ -137,9 +154,36 @@ public final class Daemon: Sendable {
                     inFlight.remove(report.url)
                     if report.outcome == .cancelled { continue }
                     // A feed removed by a reload while it was being polled stays removed.
-                    guard feeds.contains(where: { $0.url == report.url }) else { continue }
-                    due[report.url] = report.nextDue
-                    if report.failed { failing.insert(report.url) } else { failing.remove(report.url) }
+                    guard let feed = feeds.first(where: { $0.url == report.url }) else { continue }
+                    // The one place a poll's result becomes the daemon's state — and only a
+                    // stored one: what a poll learnt but could not store counts for nothing.
+                    if case .notStored = report.outcome {
+                        unstored.insert(report.url)
+                        if let fault = report.storageFault {
+                            due[report.url] = nil  // polled again once writes succeed
+                            if let line = health.writeFailed(fault, at: Date()) { logger.error("\(line)") }
+                        } else {
+                            // This update's own failure (logged by the poller): tried again later.
+                            due[report.url] = Date().addingTimeInterval(Double(min(feed.interval, 300)))
+                        }
+                    } else {
+                        unstored.remove(report.url)
+                        due[report.url] = report.nextDue
+                        if report.failed { failing.insert(report.url) } else { failing.remove(report.url) }
+                    }
+                    notifier.send(status())
+                case .probed(let fault):
+                    probing = false
+                    if Task.isCancelled { break }
+                    if let fault {
+                        health.probeFailed(fault, at: Date())
+                    } else {
+                        let free = Volume.of(directory: store.directory).freeBytes
+                        if let line = health.probeSucceeded(at: Date(), freeBytes: free) { logger.notice("\(line)") }
+                        let now = Date()
+                        for url in unstored { due[url] = now }
+                        earliestWake = nil
+                    }
                     notifier.send(status())
                 case .reload:
                     if Task.isCancelled { break }
@@ -173,12 +217,10 @@ public final class Daemon: Sendable {
                     }
                 case .watchdog:
                     guard let interval = watchdogInterval else { break }
-                    // Only a loop that can still store what it fetches counts as alive.
-                    if store.isWritable() {
-                        notifier.send("WATCHDOG=1")
-                    } else {
-                        logger.error("store \(store.path) is not writable; withholding the watchdog keep-alive")
-                    }
+                    // The loop is alive: that is all the keep-alive means. A store that takes
+                    // no writes is a state the loop handles (polling paused, probing), which
+                    // a restart would not cure.
+                    notifier.send("WATCHDOG=1")
                     group.addTask {
                         try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
                         return .watchdog

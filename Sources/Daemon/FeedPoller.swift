@@ -195,8 +195,17 @@ public struct FeedPoller: Sendable {
             logger.notice("\(message)")
         }
         let outcome: PollReport.Outcome
+        let store: Store
         do {
-            let summary = try await storeSource.store().apply(update, toFeed: feed.url)
+            store = try await storeSource.store()
+        } catch is CancellationError {
+            return report(feed, .cancelled, nextDue: started)
+        } catch {
+            return finish(PollReport(url: feed.url, outcome: .notStored("\(error)", fault: nil), status: status,
+                                     warnings: warnings, duration: Date().timeIntervalSince(started), nextDue: started))
+        }
+        do {
+            let summary = try await store.apply(update, toFeed: feed.url)
             switch update.result {
             case .fetched: outcome = .fetched(inserted: summary.inserted, updated: summary.updated)
             case .notModified: outcome = .notModified
@@ -207,12 +216,17 @@ public struct FeedPoller: Sendable {
         } catch is CancellationError {
             return report(feed, .cancelled, nextDue: started)
         } catch {
-            outcome = .failed("store: \(error)")
+            // Nothing this poll learnt is kept: the report carries no schedule of its own.
+            outcome = .notStored("\(error)", fault: StorageFault.of(error, directory: store.directory))
         }
-        let result = PollReport(url: feed.url, outcome: outcome, status: status, warnings: warnings,
-                                duration: Date().timeIntervalSince(started), nextDue: update.nextDueAt)
-        log(result)
-        return result
+        let stored = { if case .notStored = outcome { return false } else { return true } }()
+        return finish(PollReport(url: feed.url, outcome: outcome, status: status, warnings: warnings,
+                                 duration: Date().timeIntervalSince(started), nextDue: stored ? update.nextDueAt : started))
+    }
+
+    private func finish(_ report: PollReport) -> PollReport {
+        log(report)
+        return report
     }
 
     private func failure(_ message: String, state: FeedState?, feed: FeedConfig, at now: Date) -> FeedUpdate {
@@ -236,6 +250,10 @@ public struct FeedPoller: Sendable {
             for warning in report.warnings.prefix(5) { logger.warning("parse \(url): \(warning)") }
         case .failed(let message):
             logger.error("fetch \(url): \(message)")
+        case .notStored(let message, let fault):
+            // A fault of the whole store is one state, said once by whoever keeps it (the
+            // daemon's StorageHealth), not a line per feed.
+            if fault == nil { logger.error("store \(url): \(message)") }
         case .cancelled, .deferred:
             break
         }

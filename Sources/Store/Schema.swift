@@ -188,6 +188,11 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v16: write probe") { db in
+            // One row the daemon rewrites to learn whether the store takes writes again
+            // after a full disk or a read-only file system (StorageHealth).
+            try db.execute(sql: "CREATE TABLE write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)")
+        }
         return migrator
     }
 }

@@ -237,18 +237,48 @@ public final class Store: Sendable {
         searchIndex?.foldWAL()
     }
 
-    /// Whether the store can still take a write (disk full, read-only remount and the
-    /// like say no): takes the write lock and lets it go, writing nothing.
-    public func isWritable() -> Bool {
-        guard let writer else { return false }
+    /// The store's folder.
+    public var directory: String { (path as NSString).deletingLastPathComponent }
+
+    /// Whether a write reaches the disk now: enough room on the file system, then a real
+    /// (one-row) transaction through the writer. nil when the store takes writes.
+    public func probeWrites(now: Date = Date()) async -> StorageFault? {
+        let volume = Volume.of(directory: directory)
+        if let fault = volume.fault(directory: directory) { return fault }
+        guard let writer else { return StorageFault(kind: .notWritable, directory: directory, detail: "opened read-only") }
         do {
-            try writer.writeWithoutTransaction { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                try db.execute(sql: "ROLLBACK")
+            // SQLite's own limit counts as the disk's edge too (tests set it: limitPages):
+            // a one-row write may fit in a page already there while the next poll does not.
+            let room = try await writer.writeWithoutTransaction { db -> Int64 in  // the writer's own limit
+                let limit = try Int64.fetchOne(db, sql: "PRAGMA max_page_count") ?? 0
+                let used = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+                let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+                let size = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                return (limit - used + free) * size
             }
-            return true
+            if room < volume.roomToResume {
+                return StorageFault(kind: .full, directory: directory, freeBytes: max(0, room), detail: "SQLite's page limit")
+            }
+            try await writer.write { db in
+                try db.execute(sql: "INSERT OR REPLACE INTO write_probe (id, at) VALUES (1, ?)", arguments: [Seconds.from(now)])
+            }
+            return nil
         } catch {
-            return false
+            return StorageFault.of(error, directory: directory)
+                ?? StorageFault(kind: .ioError, directory: directory, detail: "\(error)")
+        }
+    }
+
+    /// Pages in the database file as the writer sees it (tests size their limits by it).
+    func pageCount() async throws -> Int {
+        try await requireWriter().writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0 }
+    }
+
+    /// Tests: SQLite's own limit on the database's size (`PRAGMA max_page_count`) on the
+    /// writer, which fails writes past it with SQLITE_FULL as a full disk does; nil lifts it.
+    func limitPages(_ count: Int?) async throws {
+        try await requireWriter().writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA max_page_count = \(count ?? 0xFFFF_FFFE)")
         }
     }
 

@@ -19,7 +19,7 @@ struct FetchProgress {
         case .notModified, .unchanged: notModified += 1
         case .deferred: deferred += 1
         case .gone: gone += 1
-        case .failed, .cancelled: failed += 1
+        case .failed, .cancelled, .notStored: failed += 1
         }
     }
 
