@@ -33,4 +33,13 @@ public enum ExitStatus {
     public static let noStore = ExitCode(66)
     /// The store exists, but this account may not read it (EX_NOPERM).
     public static let permission = ExitCode(77)
+    /// The store is damaged (EX_DATAERR): refused, never written to; `aggregator check` says more.
+    public static let damaged = ExitCode(65)
+
+    /// What a person does about a damaged store, after the line that names it.
+    public static let damagedAdvice = """
+          `aggregator check` says what is wrong. The way out: stop aggregatord, then restore a copy made by
+          `aggregator backup`, or keep what can still be read: sqlite3 FILE .recover | sqlite3 NEW.sqlite
+          (README: When things go wrong).
+        """
 }

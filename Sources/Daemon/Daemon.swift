@@ -18,10 +18,13 @@ public final class Daemon: Sendable {
     let reloads = ReloadRequests()
     /// Half of `WATCHDOG_USEC`, when systemd asked for keep-alives.
     let watchdogInterval: TimeInterval?
+    /// Whether READY=1 was sent before the loop began (while waiting for the store).
+    let readyAlreadySent: Bool
 
     /// `poller` writes to `store`, which is open.
     public init(configuration: Configuration, store: Store, poller: FeedPoller, notifier: SystemdNotifier, logger: Logger,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                readyAlreadySent: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.readyAlreadySent = readyAlreadySent
         self.initialConfiguration = configuration
         self.store = store
         self.poller = poller
@@ -37,7 +40,7 @@ public final class Daemon: Sendable {
 
     /// `WATCHDOG_USEC` halved, as sd_watchdog_enabled advises; nil when not set or when
     /// `WATCHDOG_PID` names another process.
-    static func watchdogInterval(environment: [String: String]) -> TimeInterval? {
+    public static func watchdogInterval(environment: [String: String] = ProcessInfo.processInfo.environment) -> TimeInterval? {
         guard let text = environment["WATCHDOG_USEC"], let usec = Double(text), usec > 0 else { return nil }
         if let pid = environment["WATCHDOG_PID"], let number = Int32(pid), number != getpid() { return nil }
         return usec / 2 / 1_000_000
@@ -88,11 +91,13 @@ public final class Daemon: Sendable {
             if let configProblem { text += "; feeds.conf NOT reloaded: \(configProblem)" }
             return "STATUS=" + text
         }
-        notifier.send("READY=1\n" + status())
+        notifier.send((readyAlreadySent ? "" : "READY=1\n") + status())
         logger.info("started: \(feeds.count) feeds from \(configuration.path), store \(store.path)")
 
         await withTaskGroup(of: Event.self) { group in
-            var inFlight = Set<String>()
+            // Polls under way, by feed: cancelled when the store stops taking writes, so those
+            // still waiting for a connection download nothing that could not be kept.
+            var inFlight = [String: Task<PollReport, Never>]()
             var earliestWake: Date?
             group.addTask { [reloads] in await reloads.next() ? .reload : .wake }
             if watchdogInterval != nil {
@@ -120,9 +125,10 @@ public final class Daemon: Sendable {
                 let now = Date()
                 // While the store takes no writes, nothing is downloaded that could not be kept.
                 if health.pollsAllowed {
-                    for feed in feeds where !inFlight.contains(feed.url) && due[feed.url, default: now] <= now {
-                        inFlight.insert(feed.url)
-                        group.addTask { [poller] in .polled(await poller.poll(feed)) }
+                    for feed in feeds where inFlight[feed.url] == nil && due[feed.url, default: now] <= now {
+                        let poll = Task { [poller] in await poller.poll(feed) }
+                        inFlight[feed.url] = poll
+                        group.addTask { .polled(await poll.value) }
                     }
                 } else if !probing, let next = health.nextProbe {
                     probing = true
@@ -133,7 +139,7 @@ public final class Daemon: Sendable {
                 }
                 // Sleep until the next feed that is waiting falls due; an earlier wake-up
                 // already pending covers it.
-                let waiting = health.pollsAllowed ? feeds.filter { !inFlight.contains($0.url) }.compactMap { due[$0.url] } : []
+                let waiting = health.pollsAllowed ? feeds.filter { inFlight[$0.url] == nil }.compactMap { due[$0.url] } : []
                 // With nothing to poll (an empty feeds.conf, or polling paused) the daemon
                 // idles until stopped, reloaded or probed.
                 let idle = waiting.isEmpty && inFlight.isEmpty ? Date().addingTimeInterval(3600) : nil
@@ -151,7 +157,7 @@ public final class Daemon: Sendable {
                 case .wake:
                     if let wake = earliestWake, wake <= Date() { earliestWake = nil }
                 case .polled(let report):
-                    inFlight.remove(report.url)
+                    inFlight[report.url] = nil
                     if report.outcome == .cancelled { continue }
                     // A feed removed by a reload while it was being polled stays removed.
                     guard let feed = feeds.first(where: { $0.url == report.url }) else { continue }
@@ -161,7 +167,10 @@ public final class Daemon: Sendable {
                         unstored.insert(report.url)
                         if let fault = report.storageFault {
                             due[report.url] = nil  // polled again once writes succeed
-                            if let line = health.writeFailed(fault, at: Date()) { logger.error("\(line)") }
+                            if let line = health.writeFailed(fault, at: Date()) {
+                                logger.error("\(line)")
+                                for poll in inFlight.values { poll.cancel() }  // polled again on resuming
+                            }
                         } else {
                             // This update's own failure (logged by the poller): tried again later.
                             due[report.url] = Date().addingTimeInterval(Double(min(feed.interval, 300)))

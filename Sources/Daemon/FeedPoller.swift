@@ -37,7 +37,10 @@ public struct FeedPoller: Sendable {
     }
 
     /// Polls every feed once, concurrently (the fetcher bounds the transfers); reports
-    /// come back in the feeds' order, and to `progress` as each poll ends.
+    /// come back in the feeds' order, and to `progress` as each poll ends. After a poll
+    /// whose result the store could not take for a reason of the whole store (a full
+    /// disk…), the polls not done yet are cancelled: nothing more is downloaded that
+    /// could not be kept.
     public func pollAll(_ feeds: [FeedConfig], progress: ((PollReport) -> Void)? = nil) async -> [PollReport] {
         // Every feed's state in one read rather than one read per poll (those were 2.8% of
         // a cold 500-feed poll's CPU). A feed it lacks (or all, should it fail) reads its own.
@@ -57,6 +60,7 @@ public struct FeedPoller: Sendable {
             for await (index, report) in group {
                 reports[index] = report
                 progress?(report)
+                if report.storageFault != nil { group.cancelAll() }
             }
             return reports.compactMap { $0 }
         }

@@ -27,8 +27,13 @@ final class SearchIndexFile: Sendable {
         do {
             let file = try SearchIndexFile(directory: directory, walLimit: walLimit)
             _ = try file.state()
+            // Damage deeper in the file shows only when its pages are read: looked for now.
+            if let problem = try StoreCheck.quickCheck(file.queue) {
+                throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: problem)
+            }
             return file
-        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+        } catch let error as DatabaseError where StoreCheck.isDamage(error) {
+            // Its connections are closed once `file` is gone (it never left this function).
             for suffix in ["", "-wal", "-shm"] {
                 try? FileManager.default.removeItem(atPath: directory + "/" + fileName + suffix)
             }

@@ -16,7 +16,17 @@ public final class Store: Sendable {
         public let path: String
         public let reason: String
         public var kind: Kind = .other
+        /// For a writer: the file system's reason it cannot open the store for writing (a
+        /// full disk, a read-only mount, a folder it may not write), which may pass.
+        public var fault: StorageFault?
         public var description: String { "\(path): \(reason)" }
+
+        public init(path: String, reason: String, kind: Kind = .other, fault: StorageFault? = nil) {
+            self.path = path
+            self.reason = reason
+            self.kind = kind
+            self.fault = fault
+        }
 
         /// What a reader can do about it (the CLI words each one for people).
         public enum Kind: Sendable, Equatable {
@@ -27,6 +37,9 @@ public final class Store: Sendable {
             /// The store exists, but its `-wal`/`-shm` files are missing and only the
             /// account that writes it may create them (see `PersistentWAL`).
             case needsWriter
+            /// The database file is damaged (SQLite's quick check failed, or it is not a
+            /// database at all): the daemon refuses it; `aggregator check` says more.
+            case damaged
             case other
         }
     }
@@ -86,9 +99,10 @@ public final class Store: Sendable {
                 // The index file is attached when there is one to read (a store an older
                 // version wrote has none until it is upgraded).
                 let indexPath = directory + "/" + SearchIndexFile.fileName
+                var indexUsable = FileManager.default.isReadableFile(atPath: indexPath)
+                    && Self.canReadWAL(of: indexPath, in: directory)
                 func readingPool() throws -> (DatabasePool, hasIndex: Bool) {
-                    let hasIndex = FileManager.default.isReadableFile(atPath: indexPath)
-                        && Self.canReadWAL(of: indexPath, in: directory)
+                    let hasIndex = indexUsable
                     var configuration = Configuration()
                     configuration.readonly = true
                     configuration.busyMode = .timeout(10)
@@ -97,7 +111,15 @@ public final class Store: Sendable {
                     }
                     return (try DatabasePool(path: path, configuration: configuration), hasIndex)
                 }
-                var (pool, hasIndex) = try TransientErrors.retrying { try readingPool() }
+                var (pool, hasIndex): (DatabasePool, Bool)
+                do {
+                    (pool, hasIndex) = try TransientErrors.retrying { try readingPool() }
+                } catch let error as DatabaseError where indexUsable && StoreCheck.isDamage(error) {
+                    // A damaged index file must not keep anyone from the articles: read
+                    // without it (the daemon rebuilds it).
+                    indexUsable = false
+                    (pool, hasIndex) = try TransientErrors.retrying { try readingPool() }
+                }
                 // A store written by an older version: upgrade it when this user may write
                 // it (the migrations are the writer's), else say how.
                 let current = try TransientErrors.retrying { try pool.read { try Schema.migrator.hasCompletedMigrations($0) } }
@@ -110,6 +132,13 @@ public final class Store: Sendable {
                     _ = try Store(directory: directory, writable: true)
                     (pool, hasIndex) = try readingPool()
                 }
+                // An index file a writer created but never filled (it stopped first) has no
+                // index to search yet.
+                if hasIndex {
+                    hasIndex = try TransientErrors.retrying {
+                        try pool.read { try Bool.fetchOne($0, sql: "SELECT count(*) > 0 FROM search.sqlite_schema WHERE name = 'article_fts'") ?? false }
+                    }
+                }
                 reader = pool
                 writer = nil
                 combiner = nil
@@ -118,9 +147,25 @@ public final class Store: Sendable {
             }
         } catch let error as OpenError {
             throw error
+        } catch let error as DatabaseError where StoreCheck.isDamage(error) {
+            throw OpenError(path: path, reason: "damaged: \(error.message ?? "\(error.resultCode)")", kind: .damaged)
         } catch {
-            throw OpenError(path: path, reason: "\(error)")
+            var failure = OpenError(path: path, reason: "\(error)")
+            if writable {
+                failure.fault = StorageFault.of(error, directory: directory)
+                    ?? Volume.of(directory: Self.existingFolder(of: directory)).fault(directory: directory)
+            }
+            throw failure
         }
+    }
+
+    /// `directory`, or the nearest folder above it that exists (where it would be created).
+    private static func existingFolder(of directory: String) -> String {
+        var folder = directory
+        while access(folder, F_OK) != 0, folder != "/", !folder.isEmpty {
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+        return folder.isEmpty ? "." : folder
     }
 
     /// Why a reader cannot open the store at `path`, told apart: nothing there, a

@@ -10,5 +10,5 @@ struct Aggregator: AsyncParsableCommand {
         version: UserAgent.version,
         subcommands: [ListCommand.self, SearchCommand.self, ShowCommand.self, FetchCommand.self, FeedsCommand.self, ImportOPMLCommand.self,
                       ExportOPMLCommand.self, ExportCommand.self, StatsCommand.self, PruneCommand.self, ParseCommand.self,
-                      CheckConfigCommand.self])
+                      CheckConfigCommand.self, CheckCommand.self, BackupCommand.self])
 }

@@ -16,6 +16,10 @@ struct FeedsCommand: ParsableCommand {
 
     func run() throws {
         let read = try reading.open()
+        // What the daemon says in its STATUS= line, as this command can see it.
+        if let fault = Volume.of(directory: read.paths.data).fault(directory: read.paths.data, forWriter: false) {
+            printError("aggregator: \(fault): aggregatord pauses polling until its writes succeed again")
+        }
         let feeds = try read.store.feeds()
         if feeds.isEmpty {
             printError("aggregator: no feeds in the store \(read.paths.data) (\(read.paths.dataOrigin.rawValue)) yet: "

@@ -30,7 +30,7 @@ struct FetchCommand: AsyncParsableCommand {
             do {
                 storeSource = StoreSource(try open())
             } catch {
-                printError("aggregator: \(error)")
+                printError(Self.openFailure(error))
                 throw ExitStatus.store
             }
         } else {
@@ -64,26 +64,46 @@ struct FetchCommand: AsyncParsableCommand {
             polling.cancel()  // nowhere to keep what they fetch
             _ = await polling.value
             if onTerminal { FileHandle.standardOutput.write(Data("\r\u{1B}[2K".utf8)) }
-            printError("aggregator: \(error)")
+            printError(Self.openFailure(error))
             throw ExitStatus.store
         }
         let (reports, progress) = await polling.value
+        // A fault of the whole store is said once, below, not as a line per feed.
+        let fault = reports.lazy.compactMap(\.storageFault).first
+        let told = reports.filter { $0.storageFault == nil && !(fault != nil && $0.outcome == .cancelled) }
         if onTerminal {
             FileHandle.standardOutput.write(Data("\r\u{1B}[2K".utf8))
-            let problems = reports.filter { $0.failed || $0.outcome == .gone }
+            let problems = told.filter { $0.failed || $0.outcome == .gone }
             if !problems.isEmpty {
                 print("Problems:")
                 for report in problems { print("  " + TerminalText.clean(report.summary)) }
             }
         } else {
-            for report in reports {
+            for report in told {
                 print(TerminalText.clean(report.summary))
                 for warning in report.warnings.prefix(3) { print("  warning: \(TerminalText.clean(warning))") }
             }
         }
         store.finishWriting()
         print(progress.summary)
+        if let fault {
+            let unkept = reports.filter { $0.storageFault != nil || $0.outcome == .cancelled }.count
+            printError("aggregator: \(fault); stopped polling: \(unkept) of \(reports.count) feeds were not polled or "
+                + "their articles not stored. Make room and run aggregator fetch again: it asks those feeds in full.")
+            throw ExitStatus.store
+        }
         if progress.everythingFailed { throw ExitCode.failure }
+    }
+}
+
+extension FetchCommand {
+    /// Why the store could not be opened for writing, as a person can act on it.
+    static func openFailure(_ error: any Error) -> String {
+        if let failure = error as? Store.OpenError, let fault = failure.fault {
+            return "aggregator: \(fault): nothing could be stored. Make room (or fix the mount or the permissions) "
+                + "and run aggregator fetch again."
+        }
+        return "aggregator: \(error)"
     }
 }
 

@@ -39,6 +39,9 @@ struct ReadingOptions: ParsableArguments {
                 printError(StoreMessages.permissionDenied(StoreAccess.Denied(
                     directory: resolved.data, group: Self.groupName(of: resolved.data))))
                 throw ExitStatus.permission
+            case .damaged:
+                printError("aggregator: \(error)\n" + ExitStatus.damagedAdvice)
+                throw ExitStatus.damaged
             case .needsWriter:
                 printError("aggregator: \(error)\n  For the system service: sudo systemctl restart aggregator")
                 throw ExitStatus.locked

@@ -13,7 +13,10 @@ struct AggregatorDaemon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aggregatord",
         abstract: "Poll the feeds in feeds.conf and store their articles, until stopped.",
-        discussion: "Exit status 78 means feeds.conf has errors; 73 that the store cannot be opened.",
+        discussion: """
+            Exit status 78 means feeds.conf has errors; 73 that the store cannot be opened; 65 that it \
+            is damaged (aggregator check says more); 75 that another aggregatord uses it.
+            """,
         version: UserAgent.version)
 
     @OptionGroup var paths: PathOptions
@@ -31,29 +34,43 @@ struct AggregatorDaemon: AsyncParsableCommand {
         let feeds = try ConfigLoading.load(resolved.config) { logger.error("\($0)") }
         if feeds.feeds.isEmpty { logger.warning("\(resolved.config): no feeds configured") }
 
-        // One daemon per store, checked before anything is opened for writing.
-        let lock: DaemonLock
-        do {
-            lock = try DaemonLock(directory: resolved.data)
-        } catch {
-            logger.critical("\(error)")
-            throw ExitStatus.locked
-        }
+        // Reload requests reach the daemon once it runs (earlier ones are moot: it reads
+        // feeds.conf as it starts).
+        let reloads = ReloadForwarder()
 
-        let store: Store
-        do {
-            store = try Store.openForPolling(directory: resolved.data, configuration: feeds)
-        } catch {
-            logger.critical("store: \(error)")
-            throw ExitStatus.store
-        }
-
+        let notifier = SystemdNotifier()
         let fetcher = Fetcher(network: feeds.network)
-        var poller = FeedPoller(fetcher: fetcher, store: store, logger: logger)
-        poller.hostSpacing = feeds.network.hostSpacing
-        let daemon = Daemon(configuration: feeds, store: store, poller: poller, notifier: SystemdNotifier(), logger: logger)
+        // Everything from opening the store on is one cancellable piece of work, so a
+        // SIGTERM stops the daemon as well while it waits for a store it cannot write yet.
+        let work = Task { () throws -> StoreOpening.Opened in
+            // One daemon per store: the lock is taken before anything is opened for writing.
+            let opened: StoreOpening.Opened
+            do {
+                opened = try await StoreOpening.open(directory: resolved.data, configuration: feeds, notifier: notifier,
+                                                            logger: logger, watchdogInterval: Daemon.watchdogInterval())
+            } catch let error as DaemonLock.Held {
+                logger.critical("\(error)")
+                throw ExitStatus.locked
+            } catch let error as Store.OpenError where error.kind == .damaged {
+                let advice = "`aggregator check --data \(resolved.data)` says what is wrong; restore a copy made by "
+                    + "`aggregator backup`, or recover what can be read with sqlite3's .recover (README: When things go wrong)"
+                logger.critical("store \(error); not starting on it. \(advice)")
+                throw ExitStatus.damaged
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                logger.critical("store: \(error)")
+                throw ExitStatus.store
+            }
+            var poller = FeedPoller(fetcher: fetcher, store: opened.store, logger: logger)
+            poller.hostSpacing = feeds.network.hostSpacing
+            let daemon = Daemon(configuration: feeds, store: opened.store, poller: poller, notifier: notifier, logger: logger,
+                                readyAlreadySent: opened.readySent)
+            reloads.set(daemon)
+            await daemon.run()
+            return opened
+        }
         signal(SIGPIPE, SIG_IGN)  // a closed stderr or socket must not kill the daemon
-        let work = Task { await daemon.run() }
         @Sendable func stop(_ number: Int32) {
             logger.info("received \(number == SIGTERM ? "SIGTERM" : "SIGINT"), stopping")
             work.cancel()
@@ -68,19 +85,38 @@ struct AggregatorDaemon: AsyncParsableCommand {
             SIGTERM: stop, SIGINT: stop,
             SIGHUP: { _ in
                 logger.info("received SIGHUP, reloading \(resolved.config)")
-                daemon.requestReload()
+                reloads.request()
             },
         ])
         // Edits to feeds.conf apply by themselves, within a couple of seconds.
         let watcher = ConfigWatcher(path: resolved.config) {
             logger.info("\(resolved.config) changed, reloading")
-            daemon.requestReload()
+            reloads.request()
         }
-        await work.value
+        let outcome = await work.result
         watcher.stop()
         fetcher.shutdown()
-        store.finishWriting()
-        withExtendedLifetime((signals, lock)) {}
-        logger.info("stopped")
+        withExtendedLifetime(signals) {}
+        switch outcome {
+        case .success(let opened):
+            opened.store.finishWriting()
+            withExtendedLifetime(opened.lock) {}
+            logger.info("stopped")
+        case .failure(let error):
+            if error is CancellationError {
+                logger.info("stopped")
+            } else {
+                throw error
+            }
+        }
     }
+}
+
+/// Where SIGHUP and the file watcher send reload requests: the daemon, once it runs.
+final class ReloadForwarder: @unchecked Sendable {  // `daemon` only under `lock`
+    private let lock = NSLock()
+    private var daemon: Daemon?
+
+    func set(_ daemon: Daemon) { lock.withLock { self.daemon = daemon } }
+    func request() { lock.withLock { daemon }?.requestReload() }
 }

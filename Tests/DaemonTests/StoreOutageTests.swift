@@ -70,27 +70,30 @@ import Testing
         defer { run.cancel() }
 
         var statuses: [String] = []
-        func waitFor(_ seconds: Double, _ condition: ([String]) -> Bool) -> Bool {
+        // Never blocks a thread: the test shares the cooperative pool with the daemon it watches.
+        func waitFor(_ seconds: Double, _ condition: ([String]) -> Bool) async -> Bool {
             let deadline = Date().addingTimeInterval(seconds)
             while Date() < deadline {
-                if let message = notify.receive(timeout: 0.1) { statuses.append(message) }
+                while let message = notify.receive(timeout: 0) { statuses.append(message) }
                 if condition(statuses) { return true }
+                try? await Task.sleep(for: .milliseconds(50))
             }
+            while let message = notify.receive(timeout: 0) { statuses.append(message) }
             return condition(statuses)
         }
-        #expect(waitFor(20) { $0.contains { $0.contains("STATUS=store full: ") && $0.contains("; polling paused") } },
+        #expect(await waitFor(20) { $0.contains { $0.contains("STATUS=store full: ") && $0.contains("; polling paused") } },
                 "\(statuses.suffix(3))")
         // Paused: after the polls already under way, nothing is downloaded.
         try await Task.sleep(for: .milliseconds(500))
         let asked = server.requests().count
-        #expect(waitFor(3) { _ in false } == false)
+        #expect(await waitFor(3) { _ in false } == false)
         #expect(server.requests().count == asked, "downloaded while paused")
         #expect(try store.articleCount() < Self.feeds * Self.items)
 
         // Room again: the probe finds it and every feed's articles are stored, no restart.
         let resumed = Date()
         try await store.limitPages(nil)
-        let allStored = waitFor(20) { _ in (try? store.articleCount()) == Self.feeds * Self.items }
+        let allStored = await waitFor(20) { _ in (try? store.articleCount()) == Self.feeds * Self.items }
         #expect(allStored, "\((try? store.articleCount()) ?? -1) of \(Self.feeds * Self.items) stored")
         let full = lines.all.filter { $0.1.contains("store full") }
         #expect(full.count == 1, "\(full)")
