@@ -62,13 +62,15 @@ final class DocumentBuilder {
     }
     private var syndicationSet = false
     private var person: ParsedPerson?
+    /// `dc:title` / `media:title` of the current entry, used when it has no title of its own.
+    private var entryTitleFallback: String?
     private var capture: Capture?
     /// The captured element's text so far: one buffer reused for every field, so
     /// capturing costs no allocation once it has grown to the largest field.
     private var text: [UInt8] = []
     private(set) var warnings: [String] = []
 
-    enum Family { case rss, atom }
+    enum Family { case rss, atom, cdf }
 
     /// Receives each entry as it ends, instead of collecting them (streaming).
     private let onEntry: ((ParsedEntry) -> Void)?
@@ -92,10 +94,12 @@ final class DocumentBuilder {
             return
         }
         var namespace = namespaces.lookup(uri)
-        let name = String(cString: localName)
+        var name = String(cString: localName)
         if uri == nil, let prefix, let known = Self.undeclaredPrefix(String(cString: prefix)) {
             namespace = known
         }
+        // RSS's own names in any case (`<TITLE>`, `<PUBDATE>`), as podcast tools write them.
+        if family != .atom, namespace.isRSSCore { name = FieldRules.canonicalRSSName(name) }
         let parent = stack.last
         let newBase = attributes.value("base", namespace: Namespace.xmlURI)
         let newLang = attributes.value("lang", namespace: Namespace.xmlURI)
@@ -117,15 +121,20 @@ final class DocumentBuilder {
             inEntry = true
             entryDepth = stack.count
             guidIsPermaLink = true
+            entryTitleFallback = nil
             if let about = attributes.value("about", namespace: "http://www.w3.org/1999/02/22-rdf-syntax-ns#") {
                 entry.id = about
+            }
+            if family == .cdf {
+                if let href = Self.cdfAttribute("href", attributes) { entry.link = URLResolver.resolve(href, against: base) }
+                if let lastModified = Self.cdfAttribute("lastmod", attributes) { entry.updated = date(lastModified) }
             }
             return
         }
         guard let field = FieldRules.field(family: family, namespace: namespace, name: name,
                                            parent: parent, inEntry: inEntry) else { return }
         switch field {
-        case .link, .enclosure, .category, .mediaContent, .mediaThumbnail, .itunesImage:
+        case .link, .enclosure, .category, .mediaContent, .mediaThumbnail, .itunesImage, .feedCategory:
             if handleAttributeElement(field, namespace: namespace, attributes: attributes, base: base) { return }
         case .personStart:
             person = ParsedPerson()
@@ -136,7 +145,8 @@ final class DocumentBuilder {
         if field == .entryID, family == .rss, attributes.value("isPermaLink")?.lowercased() == "false" {
             guidIsPermaLink = false
         }
-        let mode = TextMode.forElement(field: field, family: family, attributes: attributes)
+        // XHTML inside RSS (`xhtml:body`, `xhtml:div`) is markup, like Atom's xhtml content.
+        let mode = namespace == .xhtml ? TextMode.xhtml : TextMode.forElement(field: field, family: family, attributes: attributes)
         text.removeAll(keepingCapacity: true)
         capture = Capture(field: field, mode: mode, depth: stack.count)
         if family == .atom { capture?.isBase64 = TextMode.isBase64(attributes) }
@@ -229,6 +239,14 @@ final class DocumentBuilder {
         case ("feed", .none):
             family = .atom
             format = attributes.value("version") == "0.3" ? .atom03 : .atom10
+        case ("channel", .none):
+            // Microsoft CDF: the channel is the root, its link and date are attributes.
+            family = .cdf
+            feed = ParsedFeed(format: .cdf)
+            feed?.language = Self.normalizedLanguage(lang)
+            if let href = Self.cdfAttribute("href", attributes) { feed?.link = URLResolver.resolve(href, against: base) }
+            if let lastModified = Self.cdfAttribute("lastmod", attributes) { feed?.updated = date(lastModified) }
+            return
         case ("html", _), ("HTML", _):
             stop(reason: "HTML document")
             return
@@ -237,7 +255,18 @@ final class DocumentBuilder {
             return
         }
         feed = ParsedFeed(format: format)
-        feed?.language = lang
+        feed?.language = Self.normalizedLanguage(lang)
+    }
+
+    /// `xml:lang` as a language tag: `en_US` → `en-US`.
+    static func normalizedLanguage(_ lang: String?) -> String? {
+        guard let lang = lang?.asciiTrimmed, !lang.isEmpty else { return nil }
+        return lang.replacingOccurrences(of: "_", with: "-")
+    }
+
+    /// A CDF attribute, written in upper case as a rule (`HREF`, `LASTMOD`).
+    static func cdfAttribute(_ name: String, _ attributes: XMLAttributes) -> String? {
+        (attributes.value(name.uppercased()) ?? attributes.value(name))?.asciiTrimmed
     }
 
     private func stop(reason: String) {
@@ -250,6 +279,7 @@ final class DocumentBuilder {
         switch family {
         case .rss: return name == "item" && namespace.isRSSCore
         case .atom: return name == "entry" && namespace.isAtom
+        case .cdf: return name == "item" && namespace == .none
         }
     }
 
@@ -262,6 +292,8 @@ final class DocumentBuilder {
 
     private func finalize(_ raw: ParsedEntry, base: String?) -> ParsedEntry {
         var entry = raw
+        if entry.title == nil { entry.title = entryTitleFallback }
+        entryTitleFallback = nil
         if entry.authors.isEmpty, let itunesAuthor { entry.authors = [ParsedPerson(name: itunesAuthor)] }
         itunesAuthor = nil
         if entry.link == nil, family == .rss, guidIsPermaLink, let id = entry.id,
@@ -320,9 +352,16 @@ final class DocumentBuilder {
             if inEntry { entry.image = url } else if feed?.image == nil { feed?.image = url }
             return true
         case .category:
-            guard let term = attributes.value("term") ?? attributes.value("label") else { return false }
+            // Atom's term is an attribute; RSS's and Media RSS's category is the text.
+            guard namespace != .media, let term = attributes.value("term") ?? attributes.value("label") else { return false }
             let trimmed = term.asciiTrimmed
             if !trimmed.isEmpty && inEntry { entry.categories.append(trimmed) }
+            return true
+        case .feedCategory:
+            // itunes:category text="…", Atom category term="…"; RSS's has text instead.
+            guard let term = attributes.value("text") ?? attributes.value("term") ?? attributes.value("label") else { return false }
+            let trimmed = term.asciiTrimmed
+            if !trimmed.isEmpty, feed?.categories.contains(trimmed) == false { feed?.categories.append(trimmed) }
             return true
         default:
             return false
@@ -336,6 +375,7 @@ final class DocumentBuilder {
             let encoded = String(decoding: text, as: UTF8.self)
             text = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters).map { Array($0) } ?? text
         }
+        C1Characters.replaceWithWindows1252(&text)
         // Article bodies in HTML go from the buffer through the sanitiser in one step.
         if capture.mode != .plain, capture.field == .entrySummary || capture.field == .entryContent {
             finishHTML(capture)
@@ -344,6 +384,11 @@ final class DocumentBuilder {
         let text = ByteText.trimmedString(self.text)
         switch capture.field {
         case .feedTitle: feed?.title = capture.mode.plainText(text, family: family)
+        case .feedTitleFallback: if feed?.title == nil { feed?.title = capture.mode.plainText(text, family: family) }
+        case .entryTitleFallback: if entryTitleFallback == nil { entryTitleFallback = capture.mode.plainText(text, family: family) }
+        case .feedDescriptionFallback: if feed?.description == nil, !text.isEmpty { feed?.description = text }
+        case .feedCategory:
+            if !text.isEmpty, feed?.categories.contains(text) == false { feed?.categories.append(text) }
         case .feedDescription: feed?.description = capture.mode.plainText(text, family: family)
         case .feedLanguage: if !text.isEmpty { feed?.language = text }
         case .feedUpdated: if feed?.updated == nil { feed?.updated = date(text) }
@@ -404,6 +449,9 @@ final class DocumentBuilder {
         while start < end, ByteText.isSpace(text[start]) { start += 1 }
         while end > start, ByteText.isSpace(text[end - 1]) { end -= 1 }
         guard end > start else { return }
+        // Escaped HTML in an XHTML wrapper div (TypePad's way): the wrapper is not content,
+        // as with Atom's xhtml content.
+        if capture.mode == .html, let inner = XHTMLWrapper.inner(text, start..<end) { (start, end) = (inner.lowerBound, inner.upperBound) }
         if pipeline != nil {
             // Sanitised on the pipeline's thread; the entry waits for it there.
             let job = HTMLPipeline.HTMLJob(bytes: Array(text[start..<end]), base: base)

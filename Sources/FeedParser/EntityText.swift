@@ -47,6 +47,8 @@ enum EntityText {
             let hex = digits.first.map { $0 | 0x20 == UInt8(ascii: "x") } ?? false
             let text = String(decoding: hex ? digits.dropFirst() : digits, as: UTF8.self)
             guard let value = UInt32(text, radix: hex ? 16 : 10), value != 0 else { return nil }
+            // As HTML5 reads them: references to C1 controls meant Windows-1252's characters.
+            if (0x80...0x9F).contains(value), let mapped = windows1252[Int(value - 0x80)] { return mapped }
             return Unicode.Scalar(value)
         }
         let name = Array(body) + [0]
@@ -64,5 +66,13 @@ enum EntityText {
         "plus": "+", "equals": "=", "num": "#", "dollar": "$", "percnt": "%", "apos": "'", "ast": "*",
         "lcub": "{", "rcub": "}", "lbrace": "{", "rbrace": "}", "lsqb": "[", "rsqb": "]", "lbrack": "[",
         "rbrack": "]", "vert": "|", "verbar": "|", "Hat": "^", "commat": "@", "hyphen": "\u{2010}",
+    ]
+
+    /// Windows-1252's characters at 0x80–0x9F (nil where it has none).
+    static let windows1252: [Unicode.Scalar?] = [
+        "\u{20AC}", nil, "\u{201A}", "\u{0192}", "\u{201E}", "\u{2026}", "\u{2020}", "\u{2021}",
+        "\u{02C6}", "\u{2030}", "\u{0160}", "\u{2039}", "\u{0152}", nil, "\u{017D}", nil,
+        nil, "\u{2018}", "\u{2019}", "\u{201C}", "\u{201D}", "\u{2022}", "\u{2013}", "\u{2014}",
+        "\u{02DC}", "\u{2122}", "\u{0161}", "\u{203A}", "\u{0153}", nil, "\u{017E}", "\u{0178}",
     ]
 }

@@ -34,6 +34,9 @@ public final class FeedStreamParser {
     private var received = 0
     private var transcoder: Transcoder?
     private var sanitizer = UTF8Sanitizer()
+    private var references = ReferenceRepair()
+    /// Whether the next bytes for libxml2 are the document's first (its XML declaration).
+    private var declarationPending = true
     /// Whether the last XML bytes were fed (a whole document is fed as its last piece).
     private var xmlEnded = false
     private var encodingWarnings: [String] = []
@@ -123,6 +126,11 @@ public final class FeedStreamParser {
             let from = transcoder?.sourceEncoding ?? "UTF-8"
             notes.append("\(invalid) invalid \(from) byte sequence\(invalid == 1 ? "" : "s") replaced with U+FFFD")
         }
+        if references.escapedAmpersands > 0 {
+            let count = references.escapedAmpersands
+            let line = references.firstEscapedLine.map { "line \($0): " } ?? ""
+            notes.append("\(line)unescaped '&' kept as text (XML wants '&amp;')" + (count > 1 ? "; \(count - 1) more" : ""))
+        }
         if sanitizer.removedControls > 0 {
             notes.append("\(sanitizer.removedControls) control character\(sanitizer.removedControls == 1 ? "" : "s") not allowed in XML removed")
         }
@@ -186,11 +194,31 @@ public final class FeedStreamParser {
     private func feedXML(_ bytes: UnsafeRawBufferPointer, isFinal: Bool) {
         let bridge = self.bridge
         xmlEnded = isFinal
+        // Valid UTF-8 without forbidden controls, then `&` repaired, then libxml2 — which
+        // gets the XML declaration without its encoding (it is UTF-8 by now, and libxml2
+        // would still check the label's spelling and warn about `encoding="852"`).
+        let push = { (clean: UnsafeRawBufferPointer) in
+            self.references.process(clean, isFinal: isFinal) { repaired in
+                if self.declarationPending, !repaired.isEmpty {
+                    self.declarationPending = false
+                    // Only the head is copied: the declaration is in the first 512 bytes.
+                    let split = min(repaired.count, 512)
+                    var head = Array(UnsafeRawBufferPointer(rebasing: repaired[..<split]))
+                    XMLDeclaration.blankEncoding(&head)
+                    head.withUnsafeBytes { bridge.push($0, isLast: isFinal && split == repaired.count) }
+                    if split < repaired.count {
+                        bridge.push(UnsafeRawBufferPointer(rebasing: repaired[split...]), isLast: isFinal)
+                    }
+                } else {
+                    bridge.push(repaired, isLast: isFinal)
+                }
+            }
+        }
         if let transcoder {
             let utf8 = transcoder.convert(bytes, isFinal: isFinal)
-            utf8.withUnsafeBytes { sanitizer.process($0, isFinal: isFinal) { bridge.push($0, isLast: isFinal) } }
+            utf8.withUnsafeBytes { sanitizer.process($0, isFinal: isFinal, emit: push) }
         } else {
-            sanitizer.process(bytes, isFinal: isFinal) { bridge.push($0, isLast: isFinal) }
+            sanitizer.process(bytes, isFinal: isFinal, emit: push)
         }
     }
 

@@ -6,6 +6,11 @@ enum Field: Equatable {
     /// Atom `logo`/`icon`, RSS `image/url`.
     case feedImage
     case entryID, entryTitle, entryPublished, entryUpdated, entryAuthor, entrySummary, entryContent
+    /// Titles and subtitles used only when the standard element is missing: `dc:title`,
+    /// `media:title`, `itunes:subtitle`.
+    case feedTitleFallback, entryTitleFallback, feedDescriptionFallback
+    /// `itunes:category` (its `text` attribute) and channel-level categories.
+    case feedCategory
     /// RSS `<link>` text or Atom `<link href>`, for the feed or the entry around it.
     case link
     case category, enclosure
@@ -39,6 +44,7 @@ enum FieldRules {
         switch family {
         case .rss: return rssField(namespace: namespace, name: name, parent: parent, inEntry: inEntry)
         case .atom: return atomField(namespace: namespace, name: name, parent: parent, inEntry: inEntry)
+        case .cdf: return cdfField(namespace: namespace, name: name, parent: parent, inEntry: inEntry)
         }
     }
 
@@ -49,6 +55,15 @@ enum FieldRules {
         let parentIsEntry = inEntry && (parent.name == "item" || parent.name == "entry")
         let parentIsFeed = !inEntry && (parent.name == "channel" || parent.name == "feed")
         switch (namespace, name) {
+        case (.media, "title"): return parentIsEntry ? .entryTitleFallback : nil
+        case (.media, "category"):
+            let inGroup = inEntry && parent.namespace == .media && parent.name == "group"
+            return parentIsEntry || inGroup ? .category : nil
+        case (.itunes, "subtitle"): return parentIsFeed ? .feedDescriptionFallback : nil
+        case (.itunes, "category"):
+            // Nested: a category's subcategory is a category of the feed too.
+            let inCategory = !inEntry && parent.namespace == .itunes && parent.name == "category"
+            return parentIsFeed || inCategory ? .feedCategory : nil
         case (.media, "content"), (.media, "thumbnail"):
             let inGroup = inEntry && parent.namespace == .media && parent.name == "group"
             guard parentIsEntry || inGroup || parentIsFeed else { return nil }
@@ -64,6 +79,21 @@ enum FieldRules {
 
     static func isPerson(namespace: Namespace, name: String, family: DocumentBuilder.Family) -> Bool {
         family == .atom && namespace.isAtom && name == "author"
+    }
+
+    /// Microsoft CDF: `TITLE` and `ABSTRACT` inside `CHANNEL` and `ITEM` (names matched
+    /// in lower case; the link and date are attributes, read as elements start).
+    private static func cdfField(namespace: Namespace, name: String, parent: DocumentBuilder.OpenElement,
+                                 inEntry: Bool) -> Field? {
+        guard namespace == .none else { return nil }
+        let inItem = inEntry && parent.name == "item"
+        let inChannel = !inEntry && parent.name == "channel"
+        guard inItem || inChannel else { return nil }
+        switch name {
+        case "title": return inItem ? .entryTitle : .feedTitle
+        case "abstract": return inItem ? .entrySummary : .feedDescription
+        default: return nil
+        }
     }
 
     private static func rssField(namespace: Namespace, name: String, parent: DocumentBuilder.OpenElement,
@@ -83,18 +113,23 @@ enum FieldRules {
             case "pubDate": return inItem ? .entryPublished : .feedUpdated
             case "lastBuildDate": return inChannel ? .feedUpdated : nil
             case "language": return inChannel ? .feedLanguage : nil
-            case "author": return inItem ? .entryAuthor : nil
+            case "author": return inItem ? .entryAuthor : .feedAuthor
             case "managingEditor": return inChannel ? .feedAuthor : nil
             case "webMaster": return inChannel ? .feedAuthorFallback : nil
             case "ttl": return inChannel ? .ttl : nil
-            case "category": return inItem ? .category : nil
+            case "category": return inItem ? .category : .feedCategory
             case "enclosure": return inItem ? .enclosure : nil
+            // Userland's whole item, escaped HTML.
+            case "fullitem": return inItem ? .entryContent : nil
             default: return nil
             }
         }
         switch (namespace, name) {
         case (.content, "encoded"): return inItem ? .entryContent : nil
-        case (.dc, "creator"): return inItem ? .entryAuthor : .feedAuthor
+        case (.dc, "creator"), (.dc, "author"): return inItem ? .entryAuthor : .feedAuthor
+        case (.dc, "title"): return inItem ? .entryTitleFallback : .feedTitleFallback
+        // XHTML bodies inside RSS items: the item's content.
+        case (.xhtml, "body"), (.xhtml, "div"): return inItem ? .entryContent : nil
         case (.dc, "date"): return inItem ? .entryPublished : .feedUpdated
         case (.dc, "subject"): return inItem ? .category : nil
         case (.dc, "language"): return inChannel ? .feedLanguage : nil
@@ -132,10 +167,24 @@ enum FieldRules {
         case "logo", "icon": return inFeed ? .feedImage : nil
         case "summary": return inEntryElement ? .entrySummary : nil
         case "content": return inEntryElement ? .entryContent : nil
-        case "category": return inEntryElement ? .category : nil
+        case "category": return inEntryElement ? .category : .feedCategory
         default: return nil
         }
     }
+
+    /// RSS's own element names in any case (`<TITLE>` in podcast feeds): the canonical
+    /// spelling, or the name as it was when it is not one of them.
+    static func canonicalRSSName(_ name: String) -> String {
+        guard name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else { return name }
+        return rssNames[name.lowercased()] ?? name
+    }
+
+    private static let rssNames: [String: String] = Dictionary(uniqueKeysWithValues: [
+        "rss", "channel", "item", "title", "link", "description", "guid", "pubDate", "lastBuildDate", "language",
+        "author", "managingEditor", "webMaster", "ttl", "category", "enclosure", "image", "url", "comments",
+        "source", "copyright", "docs", "generator", "rating", "skipHours", "skipDays", "textInput", "cloud",
+        "width", "height", "abstract", "fullitem",
+    ].map { ($0.lowercased(), $0) })
 }
 
 /// How a captured element's text is to be read.
@@ -144,7 +193,7 @@ enum TextMode: Equatable {
 
     static func forElement(field: Field, family: DocumentBuilder.Family, attributes: XMLAttributes) -> TextMode {
         switch family {
-        case .rss:
+        case .rss, .cdf:
             return [.entrySummary, .entryContent, .feedDescription].contains(field) ? .html : .plain
         case .atom:
             guard [.feedTitle, .feedDescription, .entryTitle, .entrySummary, .entryContent].contains(field)

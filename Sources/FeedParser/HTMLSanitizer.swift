@@ -1,44 +1,22 @@
 import Glibc
 
-/// Makes feed HTML safe to show: an allow-list of elements and attributes, applied in one
-/// pass over the bytes (a DOM parse per article would halve parsing speed).
+/// Makes feed HTML safe to show: allow-lists of elements and attributes (HTMLVocabulary),
+/// applied in one pass over the bytes (a DOM parse per article would halve parsing speed).
+/// docs/sanitizer.md is the policy: what is kept, what goes, and why.
 ///
-/// - Allowed elements are kept with their allowed attributes; others lose their tags but
-///   keep their text, except script, style, frames, objects, forms' controls, SVG and
-///   MathML, whose content goes too.
+/// - Kept elements keep their allowed attributes; unknown ones lose their tags but keep
+///   their text (the fallback text of `object`, `embed`, `applet` included); `script`,
+///   `style` and `iframe` go with everything inside them.
+/// - SVG and MathML inside content are kept with their own allow-lists (no scripts, no
+///   event handlers, no animation of links, `xlink:href` to http(s) or a fragment only).
 /// - URL attributes are made absolute against `base`; only http(s) (and mailto for
 ///   links, data:image for images) survive — never `javascript:`, `vbscript:` or `data:`
 ///   documents, however they are spelled with entities, case or control characters.
-/// - Event handlers (`on…`), `style`, `class`, `id` and every other attribute go.
-/// - Comments, processing instructions and doctypes go; tags left open are closed.
+/// - `style` keeps only the declarations CSSSanitizer allows.
+/// - Event handlers (`on…`) and every attribute not listed go.
+/// - Comments, processing instructions and doctypes go; other `<!` text stays text; tags
+///   left open are closed.
 public enum HTMLSanitizer {
-    static let allowed: Set<String> = [
-        "a", "abbr", "acronym", "address", "article", "aside", "audio", "b", "bdi", "bdo", "big", "blockquote",
-        "br", "caption", "center", "cite", "code", "col", "colgroup", "dd", "del", "details", "dfn", "div",
-        "dl", "dt", "em", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
-        "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "picture", "pre", "q", "rp", "rt", "ruby", "s",
-        "samp", "section", "small", "source", "span", "strike", "strong", "sub", "summary", "sup", "table",
-        "tbody", "td", "tfoot", "th", "thead", "time", "tr", "tt", "u", "ul", "var", "video", "wbr",
-    ]
-    /// Elements removed with everything inside them.
-    static let droppedWithContent: Set<String> = [
-        "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "noscript", "template",
-        "svg", "math", "select", "textarea", "button", "title", "head", "noembed", "noframes", "xmp",
-    ]
-    static let void: Set<String> = [
-        "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
-    ]
-    static let globalAttributes: Set<String> = ["title", "lang", "dir"]
-    static let attributes: [String: Set<String>] = [
-        "a": ["href"], "img": ["src", "alt", "width", "height"], "blockquote": ["cite"], "q": ["cite"],
-        "del": ["cite", "datetime"], "ins": ["cite", "datetime"], "time": ["datetime"], "abbr": [],
-        "td": ["colspan", "rowspan", "align"], "th": ["colspan", "rowspan", "align", "scope"],
-        "col": ["span"], "colgroup": ["span"], "ol": ["start", "type", "reversed"], "li": ["value"],
-        "audio": ["src", "controls"], "video": ["src", "controls", "poster", "width", "height"],
-        "source": ["src", "type"], "details": ["open"],
-    ]
-    static let urlAttributes: Set<String> = ["href", "src", "cite", "poster"]
-
     public static func sanitize(_ html: String, base: String?) -> String {
         guard EntityText.hasMarkup(html) else { return html }  // no markup: nothing to do
         var html = html
@@ -57,86 +35,121 @@ public enum HTMLSanitizer {
         return String(decoding: run.out, as: UTF8.self)
     }
 
+    /// Which vocabulary an element or attribute belongs to.
+    enum Language { case html, svg, math }
+
     /// What the sanitizer knows about an element name. A class: the open-element stack
-    /// and every lookup pass a reference, not a copy of its name and attribute list.
+    /// and every lookup pass a reference, not a copy of its name.
     final class Tag: Sendable {
         enum Kind { case allowed, droppedWithContent }
         let name: String
         let kind: Kind
+        let language: Language
         let isVoid: Bool
-        /// Permitted attribute names with their packed keys: a handful at most, so a scan
-        /// beats hashing.
-        let attributeNames: [(key: Key, name: String)]
+        let attributes: AttributeTable
 
-        init(name: String, kind: Kind, isVoid: Bool, attributes: Set<String>) {
+        init(name: String, kind: Kind, language: Language, isVoid: Bool, attributes: AttributeTable) {
             self.name = name
             self.kind = kind
+            self.language = language
             self.isVoid = isVoid
-            attributeNames = attributes.sorted().map { (Key($0), $0) }
+            self.attributes = attributes
         }
 
-        func attribute(_ key: Key) -> String? {
-            for entry in attributeNames where entry.key == key { return entry.name }
-            return nil
+        /// The name to write for a permitted attribute (SVG's own case), or nil.
+        func attribute(_ key: Key) -> Attribute? { attributes[key] }
+    }
+
+    /// A permitted attribute: the name as written out, and how its value is checked.
+    final class Attribute: Sendable {
+        enum Kind { case plain, url, style }
+        let name: String
+        let kind: Kind
+
+        init(name: String) {
+            self.name = name
+            kind = name == "style" ? .style : (HTMLVocabulary.urlAttributes.contains(name) ? .url : .plain)
         }
     }
 
-    /// Every element the sanitizer knows, found by its packed name without allocating.
-    static let tags = TagTable(
-        allowed.map { Tag(name: $0, kind: .allowed, isVoid: void.contains($0),
-                          attributes: globalAttributes.union(attributes[$0] ?? [])) }
-            + droppedWithContent.map { Tag(name: $0, kind: .droppedWithContent, isVoid: void.contains($0), attributes: []) })
+    static let htmlAttributes = AttributeTable(HTMLVocabulary.htmlAttributes)
+    static let svgAttributes = AttributeTable(HTMLVocabulary.svgAttributes)
+    static let mathAttributes = AttributeTable(HTMLVocabulary.mathAttributes)
+    static let noAttributes = AttributeTable([])
 
-    /// Element names packed as (first 8 lower-case bytes, length). Names longer than 8
-    /// bytes share a key with others of their prefix and length; none of the known ones do.
+    /// HTML elements, kept and dropped; SVG's and MathML's, looked up inside `svg`/`math`.
+    static let tags = TagTable(
+        HTMLVocabulary.htmlElements.map { Tag(name: $0, kind: .allowed, language: .html,
+                                               isVoid: HTMLVocabulary.voidElements.contains($0), attributes: htmlAttributes) }
+            + HTMLVocabulary.droppedWithContent.map { Tag(name: $0, kind: .droppedWithContent, language: .html,
+                                                           isVoid: false, attributes: noAttributes) })
+    static let svgTags = TagTable(HTMLVocabulary.svgElements.map {
+        Tag(name: $0, kind: .allowed, language: .svg, isVoid: false, attributes: svgAttributes)
+    })
+    static let mathTags = TagTable(HTMLVocabulary.mathElements.map {
+        Tag(name: $0, kind: .allowed, language: .math, isVoid: false, attributes: mathAttributes)
+    })
+
+    /// Names packed as (first 16 lower-case bytes, length). Names longer than 16 bytes
+    /// would share a key with others of their prefix and length; the tables refuse that.
     struct Key: Hashable, Sendable {
         let packed: UInt64
+        let packed2: UInt64
         let length: Int
 
         init(_ name: String) {
-            var packed: UInt64 = 0
-            for (i, byte) in name.utf8.prefix(8).enumerated() { packed |= UInt64(byte) << (8 * UInt64(i)) }
+            var packed: UInt64 = 0, packed2: UInt64 = 0
+            for (i, byte) in name.utf8.prefix(16).enumerated() {
+                let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                if i < 8 { packed |= UInt64(lower) << (8 * UInt64(i)) } else { packed2 |= UInt64(lower) << (8 * UInt64(i - 8)) }
+            }
             self.packed = packed
+            self.packed2 = packed2
             self.length = name.utf8.count
         }
 
         init(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
-            var packed: UInt64 = 0
-            for (i, index) in range.prefix(8).enumerated() {
-                packed |= UInt64(bytes[index] | 0x20) << (8 * UInt64(i))
+            var packed: UInt64 = 0, packed2: UInt64 = 0
+            for (i, index) in range.prefix(16).enumerated() {
+                let byte = bytes[index]
+                let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                if i < 8 { packed |= UInt64(lower) << (8 * UInt64(i)) } else { packed2 |= UInt64(lower) << (8 * UInt64(i - 8)) }
             }
             self.packed = packed
+            self.packed2 = packed2
             self.length = range.count
         }
 
-        /// A cheap mix for the table below (hashing with the standard library's seeded
+        /// A cheap mix for the tables below (hashing with the standard library's seeded
         /// SipHash was most of what each dictionary lookup cost).
-        var slotHash: Int { Int(truncatingIfNeeded: ((packed &+ UInt64(length)) &* 0x9E37_79B9_7F4A_7C15) >> 40) }
+        var slotHash: Int {
+            Int(truncatingIfNeeded: ((packed &+ packed2 &* 31 &+ UInt64(length)) &* 0x9E37_79B9_7F4A_7C15) >> 40)
+        }
     }
 
-    /// An open-addressing table of the ~100 known tags: 256 slots, linear probing.
-    struct TagTable: Sendable {
-        private static let size = 256
-        private var slots: [Tag?]
+    /// An open-addressing table of names: 512 slots, linear probing.
+    struct NameTable<Value: AnyObject & Sendable>: Sendable {
+        private static var size: Int { 512 }
+        private var slots: [Value?]
+        private var keys: [Key?]
 
-        init(_ tags: [Tag]) {
-            precondition(tags.count < Self.size / 2, "the tag table would be too full")
+        init(_ entries: [(String, Value)]) {
+            precondition(entries.count < Self.size / 2, "the name table would be too full")
             slots = Array(repeating: nil, count: Self.size)
-            for tag in tags {
-                var slot = Key(tag.name).slotHash & (Self.size - 1)
-                while let taken = slots[slot] {
-                    precondition(Key(taken.name) != Key(tag.name), "two tags share the key of \(tag.name)")
+            keys = Array(repeating: nil, count: Self.size)
+            for (name, value) in entries {
+                let key = Key(name)
+                var slot = key.slotHash & (Self.size - 1)
+                while let taken = keys[slot] {
+                    precondition(taken != key, "two names share the key of \(name)")
                     slot = (slot + 1) & (Self.size - 1)
                 }
-                slots[slot] = tag
+                slots[slot] = value
+                keys[slot] = key
             }
-            keys = slots.map { $0.map { Key($0.name) } }
         }
 
-        /// Each slot's key, beside the tags: probing compares keys without touching the tags.
-        private var keys: [Key?] = []
-
-        subscript(key: Key) -> Tag? {
+        subscript(key: Key) -> Value? {
             var slot = key.slotHash & (Self.size - 1)
             while let candidate = keys[slot] {
                 if candidate == key { return slots[slot] }
@@ -146,12 +159,27 @@ public enum HTMLSanitizer {
         }
     }
 
+    struct TagTable: Sendable {
+        let table: NameTable<Tag>
+        init(_ tags: [Tag]) { table = NameTable(tags.map { ($0.name, $0) }) }
+        subscript(key: Key) -> Tag? { table[key] }
+    }
+
+    struct AttributeTable: Sendable {
+        let table: NameTable<Attribute>
+        init(_ names: [String]) { table = NameTable(names.map { ($0, Attribute(name: $0)) }) }
+        subscript(key: Key) -> Attribute? { table[key] }
+    }
+
     private struct Run {
         let bytes: UnsafeBufferPointer<UInt8>
         let base: String?
         var out: [UInt8] = []
         var index = 0
         var open: [Tag] = []
+        /// How many open elements are SVG or MathML roots: inside them, their vocabulary.
+        var svgDepth = 0
+        var mathDepth = 0
 
         init(bytes: UnsafeBufferPointer<UInt8>, base: String?) {
             self.bytes = bytes
@@ -181,14 +209,16 @@ public enum HTMLSanitizer {
                 index = next
                 markup()
             }
-            for tag in open.reversed() { closeTag(tag.name) }
+            while let tag = open.popLast() { close(tag) }
         }
 
-        mutating func closeTag(_ name: String) {
+        mutating func close(_ tag: Tag) {
             out.append(UInt8(ascii: "<"))
             out.append(UInt8(ascii: "/"))
-            out.append(contentsOf: name.utf8)
+            out.append(contentsOf: tag.name.utf8)
             out.append(UInt8(ascii: ">"))
+            if tag.language == .svg, tag.name == "svg" { svgDepth -= 1 }
+            if tag.language == .math, tag.name == "math" { mathDepth -= 1 }
         }
 
         /// Past the next `>` at or after `start`, or the end.
@@ -196,16 +226,19 @@ public enum HTMLSanitizer {
             (next(UInt8(ascii: ">"), from: start) ?? bytes.count - 1) + 1
         }
 
-        /// At a `<`: a tag, a comment, or a stray `<` that is text.
+        /// At a `<`: a tag, a comment, a declaration, or a `<` that is text.
         mutating func markup() {
             let after = index + 1
             guard after < bytes.count else { out.append(contentsOf: "&lt;".utf8); index = after; return }
             let byte = bytes[after]
             if byte == UInt8(ascii: "!") {
                 if after + 2 < bytes.count, bytes[after + 1] == UInt8(ascii: "-"), bytes[after + 2] == UInt8(ascii: "-") {
-                    index = endOfComment(from: after + 3)
+                    index = endOfComment(from: after + 3)  // comments never reach the output
+                } else if let end = endOfDeclaration(from: after + 1) {
+                    index = end  // a doctype or a CDATA marker: dropped
                 } else {
-                    index = pastClosingBracket(from: after)
+                    out.append(contentsOf: "&lt;!".utf8)  // `<!'`, `<!DOCTYPE is…`: text
+                    index = after + 1
                 }
             } else if byte == UInt8(ascii: "?") {
                 index = pastClosingBracket(from: after)
@@ -230,23 +263,67 @@ public enum HTMLSanitizer {
             return bytes.count
         }
 
+        /// Past a well-formed `<!DOCTYPE name …>` (name, then words and quoted strings only)
+        /// or `<![CDATA[`/`]]>`-style marker; nil when the `<!` starts something else.
+        func endOfDeclaration(from start: Int) -> Int? {
+            if start < bytes.count, bytes[start] == UInt8(ascii: "[") {
+                return nil
+            }
+            let keyword = Array("doctype".utf8)
+            guard start + keyword.count < bytes.count,
+                  zip(bytes[start..<(start + keyword.count)], keyword).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+            var cursor = start + keyword.count
+            guard cursor < bytes.count, isSpace(bytes[cursor]) else { return nil }
+            var words = 0
+            while cursor < bytes.count {
+                let byte = bytes[cursor]
+                if byte == UInt8(ascii: ">") { return words > 0 ? cursor + 1 : nil }
+                if isSpace(byte) { cursor += 1; continue }
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                    guard let close = next(byte, from: cursor + 1) else { return nil }
+                    cursor = close + 1
+                } else if isLetter(byte) {
+                    while cursor < bytes.count, isLetter(bytes[cursor]) || isDigit(bytes[cursor])
+                            || bytes[cursor] == UInt8(ascii: "-") || bytes[cursor] == UInt8(ascii: ".") { cursor += 1 }
+                    words += 1
+                } else {
+                    return nil
+                }
+            }
+            return nil
+        }
+
         func nameEnd(from start: Int) -> Int {
             var cursor = start
             while cursor < bytes.count {
                 let byte = bytes[cursor]
-                guard isLetter(byte) || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "-")
-                        || byte == UInt8(ascii: ":") else { break }
+                guard isLetter(byte) || isDigit(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ":")
+                        || byte == UInt8(ascii: "_") else { break }
                 cursor += 1
             }
             return cursor
         }
 
+        /// The element `key` names where it stands: SVG's or MathML's inside those, else
+        /// HTML's; `svg` and `math` themselves open their vocabularies.
+        func lookUp(_ key: Key) -> Tag? {
+            if svgDepth > 0, let tag = HTMLSanitizer.svgTags[key] { return tag }
+            if mathDepth > 0, let tag = HTMLSanitizer.mathTags[key] { return tag }
+            if let tag = HTMLSanitizer.tags[key] { return tag }
+            if key == Key("svg") { return HTMLSanitizer.svgTags[key] }
+            if key == Key("math") { return HTMLSanitizer.mathTags[key] }
+            return nil
+        }
+
         mutating func startTag(at start: Int) {
             let end = nameEnd(from: start)
-            let tag = HTMLSanitizer.tags[Key(bytes, start..<end)]
+            let tag = lookUp(Key(bytes, start..<end))
             var cursor = end
             var kept: [UInt8] = []
+            var keptNames: [String] = []
             var selfClosing = false
+            var animates: String?  // an animation element's attributeName
+            var hasXLink = false
             // Attributes, until an unquoted `>`; only the permitted ones become strings.
             while cursor < bytes.count, bytes[cursor] != UInt8(ascii: ">") {
                 let byte = bytes[cursor]
@@ -265,7 +342,9 @@ public enum HTMLSanitizer {
                 let nameRange = nameStart..<cursor
                 while cursor < bytes.count, isSpace(bytes[cursor]) { cursor += 1 }
                 var valueRange = cursor..<cursor
+                var hasValue = false
                 if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "=") {
+                    hasValue = true
                     cursor += 1
                     while cursor < bytes.count, isSpace(bytes[cursor]) { cursor += 1 }
                     if cursor < bytes.count, bytes[cursor] == UInt8(ascii: "\"") || bytes[cursor] == UInt8(ascii: "'") {
@@ -280,17 +359,26 @@ public enum HTMLSanitizer {
                         valueRange = valueStart..<cursor
                     }
                 }
-                guard let tag, tag.kind == .allowed,
-                      let name = tag.attribute(Key(bytes, nameRange)) else { continue }
-                var value = EntityText.decodeReferences(
-                    String(decoding: UnsafeBufferPointer(rebasing: bytes[valueRange]), as: UTF8.self))
-                if HTMLSanitizer.urlAttributes.contains(name) {
-                    guard let safe = HTMLSanitizer.safeURL(value, attribute: name, element: tag.name, base: base)
-                    else { continue }
+                guard let tag, tag.kind == .allowed, let attribute = tag.attribute(Key(bytes, nameRange)),
+                      !keptNames.contains(attribute.name) else { continue }  // the first of a name counts, as in browsers
+                var value = hasValue
+                    ? EntityText.decodeReferences(String(decoding: UnsafeBufferPointer(rebasing: bytes[valueRange]), as: UTF8.self))
+                    : attribute.name  // `<option selected>`: written out in full
+                switch attribute.kind {
+                case .url:
+                    guard let safe = HTMLSanitizer.safeURL(value, attribute: attribute.name, element: tag.name,
+                                                           language: tag.language, base: base) else { continue }
                     value = safe
+                case .style:
+                    value = CSSSanitizer.sanitize(value, inSVG: tag.language == .svg)
+                    if value.isEmpty { continue }
+                case .plain:
+                    if attribute.name == "attributeName" { animates = value }
                 }
+                if attribute.name.hasPrefix("xlink:") { hasXLink = true }
+                keptNames.append(attribute.name)
                 kept.append(UInt8(ascii: " "))
-                kept.append(contentsOf: name.utf8)
+                kept.append(contentsOf: attribute.name.utf8)
                 kept.append(contentsOf: "=\"".utf8)
                 HTMLEscaping.appendEscapedAttribute(value, to: &kept)
                 kept.append(UInt8(ascii: "\""))
@@ -302,22 +390,46 @@ public enum HTMLSanitizer {
                 if !selfClosing && !tag.isVoid { skipPast(endOf: start..<end) }
                 return
             }
+            // An animation of a link or a handler could turn text into `javascript:`.
+            if let animates, Self.isDangerousAnimation(animates) {
+                if !selfClosing { skipPast(endOf: start..<end) }
+                return
+            }
             out.append(UInt8(ascii: "<"))
             out.append(contentsOf: tag.name.utf8)
+            if tag.name == "svg" && tag.language == .svg {
+                out.append(contentsOf: " xmlns=\"\(HTMLVocabulary.svgNamespace)\"".utf8)
+            } else if tag.name == "math" && tag.language == .math {
+                out.append(contentsOf: " xmlns=\"\(HTMLVocabulary.mathNamespace)\"".utf8)
+            }
+            if hasXLink { out.append(contentsOf: " xmlns:xlink=\"\(HTMLVocabulary.xlinkNamespace)\"".utf8) }
             out.append(contentsOf: kept)
+            if selfClosing && tag.language != .html {
+                out.append(contentsOf: "></".utf8)  // `<circle/>` written out whole
+                out.append(contentsOf: tag.name.utf8)
+                out.append(UInt8(ascii: ">"))
+                return
+            }
             out.append(UInt8(ascii: ">"))
-            if !tag.isVoid { open.append(tag) }
+            guard !tag.isVoid else { return }
+            if tag.language == .svg, tag.name == "svg" { svgDepth += 1 }
+            if tag.language == .math, tag.name == "math" { mathDepth += 1 }
+            open.append(tag)
+        }
+
+        static func isDangerousAnimation(_ attributeName: String) -> Bool {
+            let name = attributeName.lowercased().asciiTrimmed
+            return name.hasSuffix("href") || name.hasPrefix("on") || name == "style" || name == "src"
         }
 
         mutating func endTag(at start: Int) {
             let end = nameEnd(from: start)
             index = pastClosingBracket(from: min(end, bytes.count - 1))
-            guard end > start, let tag = HTMLSanitizer.tags[Key(bytes, start..<end)], tag.kind == .allowed,
+            guard end > start, let tag = lookUp(Key(bytes, start..<end)), tag.kind == .allowed,
                   let position = open.lastIndex(where: { $0 === tag })
             else { return }
             // Close what was left open inside it, then it.
-            for inner in open[position...].reversed() { closeTag(inner.name) }
-            open.removeSubrange(position...)
+            while open.count > position { close(open.removeLast()) }
         }
 
         /// Skips to after the `</name>` matching the element whose name is at `nameRange`.
@@ -338,6 +450,7 @@ public enum HTMLSanitizer {
         }
 
         func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z") }
+        func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
         func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C }
     }
 
@@ -355,13 +468,20 @@ public enum HTMLSanitizer {
     }
 
     /// The absolute URL to keep for a URL attribute, or nil to drop the attribute.
-    static func safeURL(_ value: String, attribute: String, element: String, base: String?) -> String? {
+    static func safeURL(_ value: String, attribute: String, element: String, language: Language = .html,
+                        base: String?) -> String? {
         // Browsers ignore control characters and spaces inside schemes: so must the check.
         let hasControls = value.utf8.contains { $0 <= 0x20 || $0 == 0x7F }
         let compact = hasControls
             ? String(String.UnicodeScalarView(value.unicodeScalars.filter { $0.value > 0x20 && $0.value != 0x7F }))
             : value
         if startsWithHTTP(compact) { return compact }  // the common case: already absolute and safe
+        // In SVG and MathML a link or a use of another element: a fragment, or http(s).
+        if language != .html || attribute == "xlink:href" {
+            if compact.hasPrefix("#") { return compact }
+            let resolved = URLResolver.resolve(compact, against: base)
+            return startsWithHTTP(resolved) ? resolved : nil
+        }
         let lowered = compact.lowercased()
         if lowered.hasPrefix("data:") {
             return element == "img" && attribute == "src" && lowered.hasPrefix("data:image/") ? compact : nil

@@ -12,6 +12,16 @@ enum Namespace: Equatable {
         "http://my.netscape.com/rdf/simple/0.9/": .rss090,
         "http://backend.userland.com/rss2": .userlandRSS2,
         "http://backend.userland.com/RSS2": .userlandRSS2,
+        // Namespaces RSS 2.0 documents were given by Userland and Harvard: still RSS 2.0.
+        "http://backend.userland.com/rss": .userlandRSS2,
+        "http://blogs.law.harvard.edu/tech/rss": .userlandRSS2,
+        "http://purl.org/rss/1.0/modules/rss091#": .userlandRSS2,
+        // Atom's drafts before 1.0, under their historical names ("echo", "pie", "necho").
+        "http://example.com/newformat#": .atom03,
+        "http://example.com/necho": .atom03,
+        "http://purl.org/echo/": .atom03,
+        "http://purl.org/pie/": .atom03,
+        "uri/of/echo/namespace#": .atom03,
         "http://www.w3.org/1999/02/22-rdf-syntax-ns#": .rdf,
         "http://purl.org/rss/1.0/modules/content/": .content,
         "http://purl.org/dc/elements/1.1/": .dc,

@@ -4,7 +4,7 @@ import Foundation
 /// written as `null`, never left out, so consumers can rely on every key being present.
 extension ParsedFeed: Encodable {
     enum CodingKeys: String, CodingKey {
-        case format, title, link, description, language, updated, authors, image, entries, warnings
+        case format, title, link, description, language, updated, authors, image, categories, entries, warnings
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -17,6 +17,7 @@ extension ParsedFeed: Encodable {
         try c.encode(updated.map(DateFormatting.rfc3339), forKey: .updated)
         try c.encode(authors, forKey: .authors)
         try c.encodeIfPresent(image, forKey: .image)
+        try c.encode(categories, forKey: .categories)
         try c.encode(entries, forKey: .entries)
         try c.encode(warnings, forKey: .warnings)
     }

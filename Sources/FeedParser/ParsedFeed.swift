@@ -5,6 +5,8 @@ public enum FeedFormat: String, Sendable, Codable {
     case rss090 = "rss0.90", rss091 = "rss0.91", rss092 = "rss0.92", rss10 = "rss1.0", rss20 = "rss2.0"
     case atom03 = "atom0.3", atom10 = "atom1.0"
     case json10 = "json1.0", json11 = "json1.1"
+    /// Microsoft's Channel Definition Format (1997): `<CHANNEL HREF=…>` with `<ITEM>`s.
+    case cdf
 }
 
 public struct ParsedPerson: Sendable, Equatable, Hashable {
@@ -87,6 +89,9 @@ public struct ParsedFeed: Sendable, Equatable {
     public var authors: [ParsedPerson] = []
     /// The feed's artwork (`itunes:image`).
     public var image: String?
+    /// The feed's own categories (`itunes:category`, nested ones included; RSS and Atom
+    /// channel-level categories).
+    public var categories: [String] = []
     /// How often the publisher says the feed changes, in seconds: RSS `ttl`, or
     /// `sy:updatePeriod` / `sy:updateFrequency`. A hint for the scheduler.
     public var refreshInterval: Int?

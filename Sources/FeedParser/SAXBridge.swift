@@ -12,6 +12,8 @@ final class SAXBridge {
 
     private let builder: DocumentBuilder
     private var context: xmlParserCtxtPtr?
+    /// Entities the document declares in its internal DTD subset, the safe ones.
+    fileprivate let declaredEntities = DeclaredEntities()
     private(set) var warnings: [String] = []
     private var droppedWarnings = 0
     /// The first fatal error, for "not XML" messages when no element was ever seen.
@@ -136,9 +138,15 @@ final class SAXBridge {
                 me.builder.characters(UnsafeBufferPointer(start: chars, count: Int(length)))
             }
         }
-        handler.getEntity = { _, name in
+        handler.getEntity = { ctx, name in
             guard let name else { return nil }
-            return HTMLEntities.entity(named: name)
+            var declared: UnsafeMutablePointer<xmlEntity>?
+            SAXBridge.withBridge(ctx) { declared = $0.declaredEntities.entity(named: name) }
+            return declared ?? HTMLEntities.entity(named: name)
+        }
+        handler.entityDecl = { ctx, name, type, _, _, content in
+            guard let name, let content, type == XML_INTERNAL_GENERAL_ENTITY.rawValue else { return }
+            SAXBridge.withBridge(ctx) { $0.declaredEntities.declare(name: name, content: content) }
         }
         handler.serror = { ctx, error in
             guard let ctx, let error else { return }
@@ -166,9 +174,16 @@ struct XMLAttributes {
                 continue
             }
             guard let start = base[3], let end = base[4] else { return "" }
-            return String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+            return Self.decoded(UnsafeBufferPointer(start: start, count: end - start))
         }
         return nil
+    }
+
+    /// An attribute value as text. libxml2 hands `&amp;` over as `&#38;` (it does not
+    /// substitute references in values without XML_PARSE_NOENT): references are decoded.
+    static func decoded(_ bytes: UnsafeBufferPointer<xmlChar>) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        return bytes.contains(UInt8(ascii: "&")) ? EntityText.decodeReferences(text) : text
     }
 
     /// Every attribute as (local name, value), for re-serialising XHTML content.
@@ -177,8 +192,7 @@ struct XMLAttributes {
         return (0..<count).compactMap { i in
             let base = pointer + i * 5
             guard let name = base[0], let start = base[3], let end = base[4] else { return nil }
-            let value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
-            return (String(cString: name), value)
+            return (String(cString: name), Self.decoded(UnsafeBufferPointer(start: start, count: end - start)))
         }
     }
 }

@@ -79,7 +79,7 @@ import Testing
         let object = try #require(
             JSONSerialization.jsonObject(with: Data(feed.jsonText().utf8)) as? [String: Any])
         #expect(Set(object.keys) == ["format", "title", "link", "description", "language", "updated", "authors",
-                                     "entries", "warnings"])
+                                     "categories", "entries", "warnings"])
         #expect(object["format"] as? String == "rss2.0")
         #expect(object["link"] is NSNull)
         let entry = try #require((object["entries"] as? [[String: Any]])?.first)

@@ -37,6 +37,16 @@ enum EncodingDetector {
         if bytes.count >= 4, bytes[0] == 0, bytes[1] == 0x3C, bytes[2] == 0, bytes[3] == 0x3F {
             return Decision(encoding: "UTF-16BE", bomLength: 0, source: .sniffed)
         }
+        // EBCDIC: "<?xm" is 4C 6F A7 94 in every EBCDIC code page; the declaration, read
+        // through the common one (037), names the page.
+        if bytes.count >= 4, bytes[0] == 0x4C, bytes[1] == 0x6F, bytes[2] == 0xA7, bytes[3] == 0x94 {
+            let declared = Transcoder(from: "CP037").map { transcoder -> [UInt8] in
+                transcoder.convert(UnsafeRawBufferPointer(rebasing: bytes.prefix(512)), isFinal: true)
+            }
+            let label = declared.flatMap { utf8 in utf8.withUnsafeBytes { declaredEncoding($0) } }.flatMap(normalise)
+            let ebcdic = label.map { ["CP037", "CP500", "CP875", "CP1026", "CP273", "CP424", "CP1140"].contains($0) } ?? false
+            return Decision(encoding: ebcdic ? label! : "CP037", bomLength: 0, source: label == nil ? .sniffed : .declaration)
+        }
 
         let labelled: (String, Source)? = httpCharset.flatMap { normalise($0) }.map { ($0, .http) }
             ?? declaredEncoding(bytes).flatMap { normalise($0) }.map { ($0, .declaration) }
@@ -90,6 +100,41 @@ enum EncodingDetector {
         case "iso-2022-jp": return "ISO-2022-JP"
         case "koi8-r": return "KOI8-R"
         case "koi8-u": return "KOI8-U"
+        // DOS code pages, under their registered names and aliases.
+        case "cp437", "ibm437", "437", "cspc8codepage437": return "CP437"
+        case "cp850", "ibm850", "850", "cspc850multilingual": return "CP850"
+        case "cp852", "ibm852", "852", "cspcp852": return "CP852"
+        case "cp855", "ibm855", "855", "csibm855": return "CP855"
+        case "cp857", "ibm857", "857", "csibm857": return "CP857"
+        case "cp860", "ibm860", "860", "csibm860": return "CP860"
+        case "cp861", "ibm861", "861", "cp-is", "csibm861": return "CP861"
+        case "cp862", "ibm862", "862", "cspc862latinhebrew": return "CP862"
+        case "cp863", "ibm863", "863", "csibm863": return "CP863"
+        case "cp864", "ibm864", "864", "csibm864": return "CP864"
+        case "cp865", "ibm865", "865", "csibm865": return "CP865"
+        case "cp866", "ibm866", "866", "csibm866": return "CP866"
+        case "cp869", "ibm869", "869", "cp-gr", "csibm869": return "CP869"
+        // EBCDIC.
+        case "cp037", "ibm037", "ibm039", "ebcdic-cp-us", "ebcdic-cp-ca", "ebcdic-cp-wt", "ebcdic-cp-nl", "csibm037":
+            return "CP037"
+        case "cp500", "ibm500", "ebcdic-cp-be", "ebcdic-cp-ch", "csibm500": return "CP500"
+        case "cp875", "ibm875", "ebcdic-greek": return "CP875"
+        case "cp1026", "ibm1026", "csibm1026": return "CP1026"
+        case "cp1140", "ibm1140", "ccsid01140", "cp01140", "ebcdic-us-37+euro": return "CP1140"
+        // Mac encodings (those iconv lacks are read from SingleByteTables).
+        case "macintosh", "mac", "csmacintosh", "macroman", "mac-roman", "mac_roman", "x-mac-roman": return "MACINTOSH"
+        case "maccyrillic", "mac-cyrillic", "mac_cyrillic", "x-mac-cyrillic": return "MAC-CYRILLIC"
+        case "macukrainian", "x-mac-ukrainian": return "MACUKRAINIAN"
+        case "maccentraleurope", "mac-centraleurope", "x-mac-centraleurope", "x-mac-ce", "maclatin2", "mac-latin2",
+             "mac_latin2":
+            return "MAC-CENTRALEUROPE"
+        case "maciceland", "mac-iceland", "mac_iceland", "x-mac-icelandic", "macicelandic": return "MAC-IS"
+        case "macgreek", "mac-greek", "mac_greek", "x-mac-greek": return "MAC-GREEK"
+        case "macturkish", "mac-turkish", "mac_turkish", "x-mac-turkish": return "MAC-TURKISH"
+        case "macromanian", "mac-romanian", "mac_romanian", "x-mac-romanian": return "MAC-ROMANIAN"
+        case "maccroatian", "mac-croatian", "mac_croatian", "x-mac-croatian": return "MAC-CROATIAN"
+        case "macarabic", "mac-arabic", "mac_arabic", "x-mac-arabic": return "MAC-ARABIC"
+        case "macfarsi", "mac-farsi", "mac_farsi", "x-mac-farsi": return "MAC-FARSI"
         case "utf-16": return "UTF-16"
         case "utf-16le": return "UTF-16LE"
         case "utf-16be": return "UTF-16BE"

@@ -3,21 +3,52 @@ import Glibc
 /// Converts a legacy encoding to UTF-8 with iconv, chunk by chunk. Bytes that are not
 /// valid in the source encoding become U+FFFD and are counted, never dropped silently.
 final class Transcoder {
-    private let descriptor: iconv_t
+    private let descriptor: iconv_t?
+    /// For the single-byte encodings iconv lacks (some Mac code pages): byte → scalar.
+    private let table: [UInt32]?
     private var carry: [UInt8] = []
     private(set) var invalidSequences = 0
     let sourceEncoding: String
 
     init?(from encoding: String) {
         let descriptor = iconv_open("UTF-8", encoding)
-        guard let descriptor, descriptor != iconv_t(bitPattern: -1) else { return nil }
-        self.descriptor = descriptor
+        if let descriptor, descriptor != iconv_t(bitPattern: -1) {
+            self.descriptor = descriptor
+            table = nil
+        } else if let table = SingleByteTables.tables[encoding] {
+            self.descriptor = nil
+            self.table = table
+        } else {
+            return nil
+        }
         self.sourceEncoding = encoding
     }
 
-    deinit { iconv_close(descriptor) }
+    deinit { if let descriptor { iconv_close(descriptor) } }
 
     func convert(_ input: UnsafeRawBufferPointer, isFinal: Bool) -> [UInt8] {
+        if let table { return convert(input, with: table) }
+        return convertWithIconv(input, isFinal: isFinal)
+    }
+
+    /// One byte, one character: no state, nothing carried between chunks.
+    private func convert(_ input: UnsafeRawBufferPointer, with table: [UInt32]) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count * 2)
+        for byte in input {
+            let value = table[Int(byte)]
+            if value == 0xFFFD { invalidSequences += 1 }
+            if value < 0x80 {
+                output.append(UInt8(value))
+            } else {
+                output.append(contentsOf: String(Character(Unicode.Scalar(value)!)).utf8)
+            }
+        }
+        return output
+    }
+
+    private func convertWithIconv(_ input: UnsafeRawBufferPointer, isFinal: Bool) -> [UInt8] {
+        let descriptor = self.descriptor!
         var source = carry
         carry.removeAll()
         source.append(contentsOf: input)
