@@ -99,10 +99,9 @@ final class DocumentBuilder {
             namespace = known
         }
         // RSS's own names in any case (`<TITLE>`, `<PUBDATE>`), as podcast tools write them.
-        if family != .atom, namespace.isRSSCore { name = FieldRules.canonicalRSSName(name) }
+        if family != .atom, namespace.isRSSCore, FieldRules.hasUpperCase(localName) { name = FieldRules.canonicalRSSName(name) }
         let parent = stack.last
-        let newBase = attributes.value("base", namespace: Namespace.xmlURI)
-        let newLang = attributes.value("lang", namespace: Namespace.xmlURI)
+        let (newBase, newLang) = attributes.xmlScope()
         let opensScope = newBase != nil || newLang != nil
         if opensScope {
             scopes.append(Scope(base: newBase.map { URLResolver.resolve($0, against: base) } ?? base,
@@ -126,8 +125,8 @@ final class DocumentBuilder {
                 entry.id = about
             }
             if family == .cdf {
-                if let href = Self.cdfAttribute("href", attributes) { entry.link = URLResolver.resolve(href, against: base) }
-                if let lastModified = Self.cdfAttribute("lastmod", attributes) { entry.updated = date(lastModified) }
+                if let href = Self.cdfAttribute("HREF", "href", attributes) { entry.link = URLResolver.resolve(href, against: base) }
+                if let lastModified = Self.cdfAttribute("LASTMOD", "lastmod", attributes) { entry.updated = date(lastModified) }
             }
             return
         }
@@ -244,8 +243,8 @@ final class DocumentBuilder {
             family = .cdf
             feed = ParsedFeed(format: .cdf)
             feed?.language = Self.normalizedLanguage(lang)
-            if let href = Self.cdfAttribute("href", attributes) { feed?.link = URLResolver.resolve(href, against: base) }
-            if let lastModified = Self.cdfAttribute("lastmod", attributes) { feed?.updated = date(lastModified) }
+            if let href = Self.cdfAttribute("HREF", "href", attributes) { feed?.link = URLResolver.resolve(href, against: base) }
+            if let lastModified = Self.cdfAttribute("LASTMOD", "lastmod", attributes) { feed?.updated = date(lastModified) }
             return
         case ("html", _), ("HTML", _):
             stop(reason: "HTML document")
@@ -265,8 +264,8 @@ final class DocumentBuilder {
     }
 
     /// A CDF attribute, written in upper case as a rule (`HREF`, `LASTMOD`).
-    static func cdfAttribute(_ name: String, _ attributes: XMLAttributes) -> String? {
-        (attributes.value(name.uppercased()) ?? attributes.value(name))?.asciiTrimmed
+    static func cdfAttribute(_ upper: StaticString, _ lower: StaticString, _ attributes: XMLAttributes) -> String? {
+        (attributes.value(upper) ?? attributes.value(lower))?.asciiTrimmed
     }
 
     private func stop(reason: String) {
@@ -422,6 +421,14 @@ final class DocumentBuilder {
                 if entry.summary == nil { entry.summary = HTMLEscaping.escapeText(text) }
             } else if feed?.description == nil {
                 feed?.description = text
+            }
+        case .keywords:
+            for keyword in text.split(separator: ",").map({ $0.asciiTrimmed }) where !keyword.isEmpty {
+                if inEntry {
+                    if !entry.categories.contains(keyword) { entry.categories.append(keyword) }
+                } else if feed?.categories.contains(keyword) == false {
+                    feed?.categories.append(keyword)
+                }
             }
         case .itunesDuration: entry.duration = Self.seconds(fromDuration: text)
         case .commentCount: entry.commentCount = Int(text)

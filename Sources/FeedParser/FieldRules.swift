@@ -11,6 +11,8 @@ enum Field: Equatable {
     case feedTitleFallback, entryTitleFallback, feedDescriptionFallback
     /// `itunes:category` (its `text` attribute) and channel-level categories.
     case feedCategory
+    /// `itunes:keywords`: comma-separated, each a category of the feed or the entry.
+    case keywords
     /// RSS `<link>` text or Atom `<link href>`, for the feed or the entry around it.
     case link
     case category, enclosure
@@ -69,7 +71,9 @@ enum FieldRules {
             guard parentIsEntry || inGroup || parentIsFeed else { return nil }
             return name == "content" ? .mediaContent : .mediaThumbnail
         case (.itunes, "author"): return parentIsEntry ? .itunesAuthor : (parentIsFeed ? .feedAuthor : nil)
-        case (.itunes, "summary"): return parentIsEntry || parentIsFeed ? .itunesSummary : nil
+        case (.itunes, "summary"), (.media, "description"):
+            return parentIsEntry || parentIsFeed ? .itunesSummary : nil
+        case (.itunes, "keywords"): return parentIsEntry || parentIsFeed ? .keywords : nil
         case (.itunes, "duration"): return parentIsEntry ? .itunesDuration : nil
         case (.itunes, "image"): return parentIsEntry || parentIsFeed ? .itunesImage : nil
         case (.slash, "comments"): return parentIsEntry ? .commentCount : nil
@@ -175,9 +179,24 @@ enum FieldRules {
     /// RSS's own element names in any case (`<TITLE>` in podcast feeds): the canonical
     /// spelling, or the name as it was when it is not one of them.
     static func canonicalRSSName(_ name: String) -> String {
-        guard name.utf8.contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) else { return name }
+        // Nearly every name is already canonical: lower case, or one of the camel-case few.
+        if camelCaseNames.contains(name) { return name }
         return rssNames[name.lowercased()] ?? name
     }
+
+    /// Whether an element name (NUL-terminated, from libxml2) has an upper-case ASCII
+    /// letter: only those need `canonicalRSSName`.
+    static func hasUpperCase(_ name: UnsafePointer<UInt8>) -> Bool {
+        var pointer = name
+        while pointer.pointee != 0 {
+            if pointer.pointee >= UInt8(ascii: "A") && pointer.pointee <= UInt8(ascii: "Z") { return true }
+            pointer += 1
+        }
+        return false
+    }
+
+    private static let camelCaseNames: Set<String> = ["pubDate", "lastBuildDate", "managingEditor", "webMaster",
+                                                       "skipHours", "skipDays", "textInput"]
 
     private static let rssNames: [String: String] = Dictionary(uniqueKeysWithValues: [
         "rss", "channel", "item", "title", "link", "description", "guid", "pubDate", "lastBuildDate", "language",
@@ -216,7 +235,8 @@ enum TextMode: Equatable {
     /// Atom 0.3 says so with `mode="base64"`.
     static func isBase64(_ attributes: XMLAttributes) -> Bool {
         if attributes.value("mode")?.lowercased() == "base64" { return true }
-        guard let type = attributes.value("type")?.lowercased(), type.contains("/") else { return false }
+        // (`utf8.contains`: String.contains(String) goes through Foundation, 3,000 instructions.)
+        guard let type = attributes.value("type")?.lowercased(), type.utf8.contains(UInt8(ascii: "/")) else { return false }
         return !(type.hasPrefix("text/") || type.hasSuffix("+xml") || type.hasSuffix("/xml"))
     }
 

@@ -43,6 +43,8 @@ public enum HTMLSanitizer {
     final class Tag: Sendable {
         enum Kind { case allowed, droppedWithContent }
         let name: String
+        /// The name's bytes, for writing out (appending a String's UTF8View is not a copy).
+        let nameBytes: [UInt8]
         let kind: Kind
         let language: Language
         let isVoid: Bool
@@ -50,6 +52,7 @@ public enum HTMLSanitizer {
 
         init(name: String, kind: Kind, language: Language, isVoid: Bool, attributes: AttributeTable) {
             self.name = name
+            nameBytes = Array(name.utf8)
             self.kind = kind
             self.language = language
             self.isVoid = isVoid
@@ -64,11 +67,20 @@ public enum HTMLSanitizer {
     final class Attribute: Sendable {
         enum Kind { case plain, url, style }
         let name: String
+        let nameBytes: [UInt8]
         let kind: Kind
+        let isXLink: Bool
+        /// `rel` and `type`: case-insensitive values, written in lower case.
+        let lowercasesValue: Bool
+        let isAnimationTarget: Bool
 
         init(name: String) {
             self.name = name
+            nameBytes = Array(name.utf8)
             kind = name == "style" ? .style : (HTMLVocabulary.urlAttributes.contains(name) ? .url : .plain)
+            isXLink = name.hasPrefix("xlink:")
+            lowercasesValue = name == "rel" || name == "type"
+            isAnimationTarget = name == "attributeName"
         }
     }
 
@@ -97,10 +109,12 @@ public enum HTMLSanitizer {
         let packed2: UInt64
         let length: Int
 
+        // Bytes are folded with `| 0x20`: letters to lower case; digits, `-` and `:` stay
+        // as they are, and the few other bytes fold the same way on both sides.
         init(_ name: String) {
             var packed: UInt64 = 0, packed2: UInt64 = 0
             for (i, byte) in name.utf8.prefix(16).enumerated() {
-                let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+                let lower = byte | 0x20
                 if i < 8 { packed |= UInt64(lower) << (8 * UInt64(i)) } else { packed2 |= UInt64(lower) << (8 * UInt64(i - 8)) }
             }
             self.packed = packed
@@ -110,10 +124,11 @@ public enum HTMLSanitizer {
 
         init(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
             var packed: UInt64 = 0, packed2: UInt64 = 0
-            for (i, index) in range.prefix(16).enumerated() {
-                let byte = bytes[index]
-                let lower = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+            var i = 0
+            for index in range.prefix(16) {
+                let lower = bytes[index] | 0x20
                 if i < 8 { packed |= UInt64(lower) << (8 * UInt64(i)) } else { packed2 |= UInt64(lower) << (8 * UInt64(i - 8)) }
+                i += 1
             }
             self.packed = packed
             self.packed2 = packed2
@@ -180,6 +195,12 @@ public enum HTMLSanitizer {
         /// How many open elements are SVG or MathML roots: inside them, their vocabulary.
         var svgDepth = 0
         var mathDepth = 0
+        /// Reused by every start tag: its kept attributes, written and by name.
+        var kept: [UInt8] = []
+        var keptAttributes: [Attribute] = []
+
+        static let svgKey = Key("svg")
+        static let mathKey = Key("math")
 
         init(bytes: UnsafeBufferPointer<UInt8>, base: String?) {
             self.bytes = bytes
@@ -215,7 +236,7 @@ public enum HTMLSanitizer {
         mutating func close(_ tag: Tag) {
             out.append(UInt8(ascii: "<"))
             out.append(UInt8(ascii: "/"))
-            out.append(contentsOf: tag.name.utf8)
+            out.append(contentsOf: tag.nameBytes)
             out.append(UInt8(ascii: ">"))
             if tag.language == .svg, tag.name == "svg" { svgDepth -= 1 }
             if tag.language == .math, tag.name == "math" { mathDepth -= 1 }
@@ -310,8 +331,8 @@ public enum HTMLSanitizer {
             if svgDepth > 0, let tag = HTMLSanitizer.svgTags[key] { return tag }
             if mathDepth > 0, let tag = HTMLSanitizer.mathTags[key] { return tag }
             if let tag = HTMLSanitizer.tags[key] { return tag }
-            if key == Key("svg") { return HTMLSanitizer.svgTags[key] }
-            if key == Key("math") { return HTMLSanitizer.mathTags[key] }
+            if key == Self.svgKey { return HTMLSanitizer.svgTags[key] }
+            if key == Self.mathKey { return HTMLSanitizer.mathTags[key] }
             return nil
         }
 
@@ -319,8 +340,8 @@ public enum HTMLSanitizer {
             let end = nameEnd(from: start)
             let tag = lookUp(Key(bytes, start..<end))
             var cursor = end
-            var kept: [UInt8] = []
-            var keptNames: [String] = []
+            kept.removeAll(keepingCapacity: true)
+            keptAttributes.removeAll(keepingCapacity: true)
             var selfClosing = false
             var animates: String?  // an animation element's attributeName
             var hasXLink = false
@@ -360,7 +381,7 @@ public enum HTMLSanitizer {
                     }
                 }
                 guard let tag, tag.kind == .allowed, let attribute = tag.attribute(Key(bytes, nameRange)),
-                      !keptNames.contains(attribute.name) else { continue }  // the first of a name counts, as in browsers
+                      !keptAttributes.contains(where: { $0 === attribute }) else { continue }  // the first of a name counts, as in browsers
                 var value = hasValue
                     ? EntityText.decodeReferences(String(decoding: UnsafeBufferPointer(rebasing: bytes[valueRange]), as: UTF8.self))
                     : attribute.name  // `<option selected>`: written out in full
@@ -373,13 +394,16 @@ public enum HTMLSanitizer {
                     value = CSSSanitizer.sanitize(value, inSVG: tag.language == .svg)
                     if value.isEmpty { continue }
                 case .plain:
-                    if attribute.name == "attributeName" { animates = value }
+                    if attribute.isAnimationTarget { animates = value }
+                    // Link relations and media types are case-insensitive: written in lower case.
+                    if attribute.lowercasesValue { value = value.lowercased() }
                 }
-                if attribute.name.hasPrefix("xlink:") { hasXLink = true }
-                keptNames.append(attribute.name)
+                if attribute.isXLink { hasXLink = true }
+                keptAttributes.append(attribute)
                 kept.append(UInt8(ascii: " "))
-                kept.append(contentsOf: attribute.name.utf8)
-                kept.append(contentsOf: "=\"".utf8)
+                kept.append(contentsOf: attribute.nameBytes)
+                kept.append(UInt8(ascii: "="))
+                kept.append(UInt8(ascii: "\""))
                 HTMLEscaping.appendEscapedAttribute(value, to: &kept)
                 kept.append(UInt8(ascii: "\""))
             }
@@ -396,7 +420,7 @@ public enum HTMLSanitizer {
                 return
             }
             out.append(UInt8(ascii: "<"))
-            out.append(contentsOf: tag.name.utf8)
+            out.append(contentsOf: tag.nameBytes)
             if tag.name == "svg" && tag.language == .svg {
                 out.append(contentsOf: " xmlns=\"\(HTMLVocabulary.svgNamespace)\"".utf8)
             } else if tag.name == "math" && tag.language == .math {
@@ -406,7 +430,7 @@ public enum HTMLSanitizer {
             out.append(contentsOf: kept)
             if selfClosing && tag.language != .html {
                 out.append(contentsOf: "></".utf8)  // `<circle/>` written out whole
-                out.append(contentsOf: tag.name.utf8)
+                out.append(contentsOf: tag.nameBytes)
                 out.append(UInt8(ascii: ">"))
                 return
             }

@@ -163,13 +163,15 @@ struct XMLAttributes {
     let count: Int
 
     /// The value of the attribute named `localName` in no namespace (or in `namespace`).
-    func value(_ localName: String, namespace: String? = nil) -> String? {
+    /// Names are literals: compared in place, byte for byte (a String would be bridged to a
+    /// C string, allocated when short, on every element).
+    func value(_ localName: StaticString, namespace: StaticString? = nil) -> String? {
         guard let pointer else { return nil }
         for i in 0..<count {
             let base = pointer + i * 5
-            guard let name = base[0], xmlStrEqual(name, localName) != 0 else { continue }
+            guard let name = base[0], Self.equal(name, localName) else { continue }
             if let namespace {
-                guard let uri = base[2], xmlStrEqual(uri, namespace) != 0 else { continue }
+                guard let uri = base[2], Self.equal(uri, namespace) else { continue }
             } else if base[2] != nil {
                 continue
             }
@@ -177,6 +179,35 @@ struct XMLAttributes {
             return Self.decoded(UnsafeBufferPointer(start: start, count: end - start))
         }
         return nil
+    }
+
+    /// `xml:base` and `xml:lang`, which every element is asked for, in one pass that
+    /// looks no further at attributes without a namespace.
+    @inline(__always)
+    func xmlScope() -> (base: String?, lang: String?) {
+        guard let pointer, count > 0 else { return (nil, nil) }
+        var base: String?, lang: String?
+        for i in 0..<count {
+            let attribute = pointer + i * 5
+            guard let uri = attribute[2], let name = attribute[0], Self.equal(uri, Self.xmlNamespace) else { continue }
+            let value = attribute[3].flatMap { start in
+                attribute[4].map { Self.decoded(UnsafeBufferPointer(start: start, count: $0 - start)) }
+            } ?? ""
+            if Self.equal(name, "base") { base = value } else if Self.equal(name, "lang") { lang = value }
+        }
+        return (base, lang)
+    }
+
+    /// The XML namespace, of `xml:base` and `xml:lang`.
+    static let xmlNamespace: StaticString = "http://www.w3.org/XML/1998/namespace"
+
+    /// Whether the C string is `text`. (A shorter C string ends at a 0 that differs from
+    /// `text`'s byte there, so nothing past its end is read.)
+    @inline(__always)
+    static func equal(_ cString: UnsafePointer<xmlChar>, _ text: StaticString) -> Bool {
+        let bytes = text.utf8Start
+        for index in 0..<text.utf8CodeUnitCount where cString[index] != bytes[index] { return false }
+        return cString[text.utf8CodeUnitCount] == 0
     }
 
     /// An attribute value as text. libxml2 hands `&amp;` over as `&#38;` (it does not

@@ -13,15 +13,16 @@ struct ParseBenchmark {
 
     static let readSize = 1 << 20
 
-    /// Parses `paths` on `jobs` threads (files are shared round-robin), as the daemon
-    /// parses several feeds at once; `seconds` is the wall time of the whole loop.
+    /// Parses `paths` on `jobs` threads, each taking the next file when it is done with
+    /// one, as the daemon's parsers take the next feed (a fixed share per thread left one
+    /// idle while the other finished its large files); `seconds` is the wall time.
     static func run(files paths: [String], jobs: Int) -> ParseBenchmark {
         let jobs = max(1, min(jobs, paths.count))
         let started = DispatchTime.now()
         let results = Results(count: jobs)
+        let queue = FileQueue(paths)
         DispatchQueue.concurrentPerform(iterations: jobs) { job in
-            let share = stride(from: job, to: paths.count, by: jobs).map { paths[$0] }
-            results.set(job, parse(files: share))
+            results.set(job, parse(files: queue))
         }
         var total = results.all.reduce(into: ParseBenchmark()) { sum, part in
             sum.files += part.files
@@ -39,10 +40,25 @@ struct ParseBenchmark {
         func set(_ index: Int, _ value: ParseBenchmark) { all[index] = value }
     }
 
-    private static func parse(files paths: [String]) -> ParseBenchmark {
+    /// The files not yet taken.
+    private final class FileQueue: @unchecked Sendable {  // `next` is the only access, under the lock
+        private let paths: [String]
+        private var taken = 0
+        private let lock = NSLock()
+        init(_ paths: [String]) { self.paths = paths }
+        func next() -> String? {
+            lock.withLock {
+                guard taken < paths.count else { return nil }
+                taken += 1
+                return paths[taken - 1]
+            }
+        }
+    }
+
+    private static func parse(files queue: FileQueue) -> ParseBenchmark {
         var result = ParseBenchmark()
         var buffer = [UInt8](repeating: 0, count: readSize)
-        for path in paths {
+        while let path = queue.next() {
             result.files += 1
             let fd = open(path, O_RDONLY)
             guard fd >= 0 else {

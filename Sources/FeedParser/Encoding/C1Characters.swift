@@ -8,9 +8,16 @@ enum C1Characters {
     /// Replaces each C1 character in the UTF-8 `bytes` (0xC2 0x80–0x9F) with the UTF-8 of
     /// the Windows-1252 character at that position, when there is one.
     static func replaceWithWindows1252(_ bytes: inout [UInt8]) {
+        // The first C1 character, if any (0xC2 alone is common: U+00A0, a no-break space).
         guard let first = bytes.withUnsafeBufferPointer({ buffer -> Int? in
-            guard let base = buffer.baseAddress, let hit = memchr(base, 0xC2, buffer.count) else { return nil }
-            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            guard let base = buffer.baseAddress else { return nil }
+            var index = 0
+            while index < buffer.count, let hit = memchr(base + index, 0xC2, buffer.count - index) {
+                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if at + 1 < buffer.count, (0x80...0x9F).contains(buffer[at + 1]) { return at }
+                index = at + 1
+            }
+            return nil
         }) else { return }
         var out: [UInt8] = Array(bytes[..<first])
         out.reserveCapacity(bytes.count + 8)

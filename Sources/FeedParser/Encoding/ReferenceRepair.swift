@@ -19,6 +19,9 @@ struct ReferenceRepair {
     /// first bare `&` is found (nothing needs a line after that).
     private var linesBefore = 0
 
+    /// Whether a piece came before this one (so the document is streamed, not whole).
+    private var sawEarlierPiece = false
+
     /// The longest reference looked at: `&` + 32 name characters + `;`.
     static let longestReference = 34
 
@@ -49,11 +52,14 @@ struct ReferenceRepair {
             guard start < count, let hit = memchr(base + start, Int32(byte), count - start) else { return nil }
             return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
         }
-        // A whole document without `&` has nothing to repair, and no state to carry on.
-        if isFinal && state == .text && next(UInt8(ascii: "&"), from: 0) == nil {
-            emit(UnsafeRawBufferPointer(bytes))
+        // A whole document (one piece, the last): only the `&`s are looked at, and where a
+        // `&` needs repair, whether it stands in text is worked out then — most documents
+        // have well-formed references only, and then no `<` is looked at at all.
+        if isFinal && state == .text && !sawEarlierPiece {
+            repairWhole(bytes, emit: emit)
             return
         }
+        sawEarlierPiece = true
         var index = 0
         // The next `&` and `<` at or after `index`, found once each (count: none left).
         var amp = -1, lt = -1
@@ -76,6 +82,12 @@ struct ReferenceRepair {
                     case .incomplete: end = at; break scanning
                     }
                 } else {
+                    // Most `<` start a tag: only `<!` and `<?` need a closer look.
+                    let marker = at + 1 < count ? bytes[at + 1] : 0
+                    guard marker == UInt8(ascii: "!") || marker == UInt8(ascii: "?") || at + 1 == count else {
+                        index = at + 1
+                        continue
+                    }
                     if !isFinal && count - at < 9 && Self.mayStartMarker(bytes, at) { end = at; break scanning }
                     if Self.matches(bytes, at, "<![CDATA[") { state = .cdata; index = at + 9 }
                     else if Self.matches(bytes, at, "<!--") { state = .comment; index = at + 4 }
@@ -119,6 +131,70 @@ struct ReferenceRepair {
             index = base.distance(to: hit.assumingMemoryBound(to: UInt8.self)) + 1
         }
         return count
+    }
+
+    private mutating func repairWhole(_ bytes: UnsafeBufferPointer<UInt8>, emit: (UnsafeRawBufferPointer) -> Void) {
+        let base = bytes.baseAddress!
+        let count = bytes.count
+        var out: [UInt8]?
+        var copied = 0
+        var scanned = 0  // `state` holds at this position
+        var index = 0
+        while index < count, let hit = memchr(base + index, Int32(UInt8(ascii: "&")), count - index) {
+            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            index = at + 1
+            let kind = classify(bytes, at: at, isFinal: true)
+            guard kind == .bare || kind == .upperCaseHex else { continue }
+            scanned = stateAt(at, in: bytes, from: scanned)
+            guard state == .text else { continue }
+            if out == nil { out = []; out!.reserveCapacity(count + 64) }
+            if kind == .bare {
+                if firstEscapedLine == nil { firstEscapedLine = Self.lineBreaks(bytes, 0..<at) + 1 }
+                out!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...at]))
+                out!.append(contentsOf: "amp;".utf8)
+                copied = at + 1
+                escapedAmpersands += 1
+            } else {
+                out!.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<(at + 2)]))
+                out!.append(UInt8(ascii: "x"))
+                copied = at + 3
+            }
+        }
+        if var repaired = out {
+            repaired.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
+            repaired.withUnsafeBytes(emit)
+        } else {
+            emit(UnsafeRawBufferPointer(bytes))
+        }
+    }
+
+    /// Moves `state` from `from` to `at` over a whole document; returns `at`.
+    private mutating func stateAt(_ at: Int, in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        let base = bytes.baseAddress!
+        var index = from
+        while index < at {
+            if state == .text {
+                guard let hit = memchr(base + index, Int32(UInt8(ascii: "<")), at - index) else { return at }
+                let lt = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if Self.matches(bytes, lt, "<![CDATA[") { state = .cdata; index = lt + 9 }
+                else if Self.matches(bytes, lt, "<!--") { state = .comment; index = lt + 4 }
+                else if Self.matches(bytes, lt, "<?") { state = .instruction; index = lt + 2 }
+                else { index = lt + 1 }
+            } else {
+                let terminator: StaticString = state == .cdata ? "]]>" : (state == .comment ? "-->" : "?>")
+                var search = index
+                var found: Int?
+                while search < bytes.count, let hit = memchr(base + search, Int32(terminator.utf8Start.pointee), bytes.count - search) {
+                    let position = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if Self.matches(bytes, position, terminator) { found = position + terminator.utf8CodeUnitCount; break }
+                    search = position + 1
+                }
+                guard let found, found <= at else { return at }  // still inside at `at`
+                state = .text
+                index = found
+            }
+        }
+        return at
     }
 
     static func matches(_ bytes: UnsafeBufferPointer<UInt8>, _ at: Int, _ text: StaticString) -> Bool {

@@ -64,8 +64,15 @@ struct UTF8Sanitizer {
                 cleanStart = index
                 continue
             }
-            let length = UTF8Validation.sequenceLength(input, at: index)
-            if length > 0 { index += length; continue }
+            // A run of multi-byte characters (non-Latin text) is checked in one loop,
+            // without the ASCII tests above for each character.
+            var length = UTF8Validation.sequenceLength(input, at: index)
+            while length > 0 {
+                index += length
+                guard index < count, input[index] >= 0x80 else { break }
+                length = UTF8Validation.sequenceLength(input, at: index)
+            }
+            if length > 0 { continue }
             if length == -1 && !isFinal {
                 // The chunk ends inside a sequence: keep the start for the next chunk.
                 carry = Array(UnsafeRawBufferPointer(rebasing: input[index...]))

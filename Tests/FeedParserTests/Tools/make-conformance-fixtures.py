@@ -33,6 +33,7 @@ san = [
   '<video src="https://example.org/blog/v.mp4" controls="controls" poster="https://example.org/blog/p.jpg" width="320">fallback</video>'),
  ("audio", '<audio src="a.mp3" controls>no audio</audio>', '<audio src="https://example.org/blog/a.mp3" controls="controls">no audio</audio>'),
  ("target", '<a href="x.html" target="_blank">x</a>', '<a href="https://example.org/blog/x.html" target="_blank">x</a>'),
+ ("rel-lower-case", '<a href="x.html" rel="NoFollow">x</a>', '<a href="https://example.org/blog/x.html" rel="nofollow">x</a>'),
  ("css-kept", '<span style="color: red; background-color: #fff">c</span>', '<span style="color: red; background-color: #fff;">c</span>'),
  ("css-url-dropped", '<span style="color:red;background:url(http://evil.example/x.png)">c</span>', '<span style="color: red;">c</span>'),
  ("css-margin", '<p style="margin: 0 auto; padding: 2px 4px">p</p>', '<p style="margin: 0 auto; padding: 2px 4px;">p</p>'),
@@ -82,6 +83,9 @@ add("3 metadata", "media-categories", META.format('<title>t</title><item><title>
     {"entries[0].categories": ["cat1", "cat2"]})
 add("3 metadata", "itunes-subtitle", META.format('<title>t</title><itunes:subtitle>A subtitle</itunes:subtitle>'), {"description": "A subtitle"})
 add("3 metadata", "itunes-category-nested", META.format('<title>t</title><itunes:category text="Technology"><itunes:category text="Podcasting"/></itunes:category>'), {"categories": ["Technology", "Podcasting"]})
+add("3 metadata", "itunes-keywords", META.format('<title>t</title><itunes:keywords>news, tech</itunes:keywords><item><title>i</title><itunes:keywords>one,two</itunes:keywords></item>'),
+    {"categories": ["news", "tech"], "entries[0].categories": ["one", "two"]})
+add("3 metadata", "media-description", META.format('<title>t</title><item><title>i</title><media:description>Media text</media:description></item>'), {"entries[0].summary": "Media text"})
 add("3 metadata", "author-email-name", META.format('<title>t</title><item><author>jo@example.com (Jo Smith)</author></item>'), {"entries[0].authors[0].name": "Jo Smith", "entries[0].authors[0].email": "jo@example.com"})
 add("3 metadata", "author-name-email", META.format('<title>t</title><item><author>Jo Smith (jo@example.com)</author></item>'), {"entries[0].authors[0].name": "Jo Smith", "entries[0].authors[0].email": "jo@example.com"})
 add("3 metadata", "uppercase-podcast-names", '<rss version="2.0"><channel><TITLE>Upper</TITLE><LINK>http://example.com/</LINK><ITEM><TITLE>Item</TITLE><LINK>http://example.com/1</LINK><PUBDATE>Sat, 31 Oct 2020 01:00:00 GMT</PUBDATE></ITEM></channel></rss>',
