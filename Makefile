@@ -156,6 +156,8 @@ fuzz: deps
 		-Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld --product FeedParserFuzzer
 	mkdir -p .build-fuzz/corpus Tests/Fuzz/artifacts
 	cp -n Tests/FeedParserTests/Fixtures/* Tests/EndToEndTests/Fixtures/* .build-fuzz/corpus/ 2>/dev/null || true
+	# The conformance documents as seeds of their own: CSS, SVG/MathML, base64, entities, encodings.
+	python3 -c 'import base64,json,sys; [open(".build-fuzz/corpus/conformance-%02d.xml" % i, "wb").write(base64.b64decode(c["base64"]) if "base64" in c else c["document"].encode()) for i, c in enumerate(json.load(open(sys.argv[1])))]' Tests/FeedParserTests/Fixtures/conformance.json
 	SWIFT_BACKTRACE=enable=no .build-fuzz/debug/FeedParserFuzzer .build-fuzz/corpus \
 		-max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
 		-artifact_prefix=Tests/Fuzz/artifacts/ -print_final_stats=1

@@ -39,6 +39,9 @@ final class DeclaredEntities {
         for entity in entities.values {
             free(UnsafeMutableRawPointer(mutating: entity.pointee.name))  // xmlStrdup uses malloc (libxml2's default allocator)
             free(entity.pointee.content)
+            // libxml2 hands the declaration's raw value to the entity `getEntity` returns
+            // for it (`orig`, once) and leaves it to the entity's owner.
+            free(entity.pointee.orig)
             entity.deinitialize(count: 1)
             entity.deallocate()
         }
