@@ -28,6 +28,7 @@ let package = Package(
         // per-thread renicing answered (thread_priority.c), signals caught into a pipe
         // (signal_pipe.c).
         .target(name: "CProcessShims"),
+        .target(name: "CTerminalShims"),
         .systemLibrary(
             name: "CLibXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]),
@@ -86,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "aggregator",
             dependencies: [
-                "Daemon", "Config", "CommandSupport", "Fetcher", "FeedParser", "Store",
+                "Daemon", "Config", "CommandSupport", "Fetcher", "FeedParser", "Store", "CTerminalShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -77,6 +77,22 @@ public struct Paths: Sendable, Equatable {
     }
 }
 
+extension Paths {
+    public static let stateEnvironment = "AGGREGATOR_STATE"
+
+    /// Where a person's reading (read, starred, the `list --new` cursor) is kept: their
+    /// own, whichever store they read — readers of the system store may not write it.
+    /// `$AGGREGATOR_STATE`, else `$XDG_STATE_HOME/aggregator`, else `~/.local/state/aggregator`.
+    public static func personalState(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        func nonEmpty(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
+        if let flag = nonEmpty(stateEnvironment) { return flag }
+        if let xdg = nonEmpty("XDG_STATE_HOME") { return xdg + "/aggregator" }
+        if let home = nonEmpty("HOME") { return home + "/.local/state/aggregator" }
+        if let entry = getpwuid(getuid()), let dir = entry.pointee.pw_dir { return String(cString: dir) + "/.local/state/aggregator" }
+        return nil
+    }
+}
+
 /// Why a folder was taken for the store.
 public enum DataOrigin: String, Sendable, Equatable {
     case flag = "--data"

@@ -25,12 +25,19 @@ extension FeedState {
 }
 
 extension StoredArticle {
-    static let selectSQL = """
-        SELECT a.id, f.url AS feedURL, coalesce(f.configTitle, f.title, f.url) AS feedTitle, a.guid, a.link,
+    static let columns = """
+        a.id, f.url AS feedURL, coalesce(f.configTitle, f.title, f.url) AS feedTitle, a.guid, a.link,
             a.title, a.author, a.published, a.updated, a.firstSeen, a.changedAt, a.sortDate, a.summary,
-            a.content, a.categories, a.storyHash
-        FROM article a JOIN feed f ON f.id = a.feedId
+            a.content, a.categories, a.storyHash, \(ReadStateSQL.key) AS readKey
         """
+    static let selectSQL = "SELECT \(columns) FROM article a JOIN feed f ON f.id = a.feedId"
+
+    /// The columns, with whether the person whose reading is attached (`state`, in the
+    /// store's id space `epoch`) has read and starred it.
+    static func columns(readingIn epoch: String?) -> String {
+        guard let epoch else { return columns }
+        return "\(columns), \(ReadStateSQL.isRead(epoch: epoch)) AS isRead, \(ReadStateSQL.isStarred) AS isStarred"
+    }
 
     init(row: Row) {
         self.init(
@@ -40,6 +47,7 @@ extension StoredArticle {
             firstSeen: Seconds.date(row["firstSeen"])!, changedAt: Seconds.date(row["changedAt"]),
             date: Seconds.date(row["sortDate"])!, summary: row["summary"],
             content: BodyCompression.text(row["content"]),
-            categories: JSONText.decodeStrings(row["categories"]), story: row["storyHash"])
+            categories: JSONText.decodeStrings(row["categories"]), story: row["storyHash"],
+            readKey: row["readKey"], isRead: row["isRead"], isStarred: row["isStarred"])
     }
 }

@@ -110,24 +110,50 @@ extension Store {
     }
 
     /// The best matches for `query`, best first, each with a snippet of text around the
-    /// first match (matches marked by `highlight`).
-    public func search(_ query: String, limit: Int = 20,
+    /// first match (matches marked by `highlight`). A story several feeds carried is one
+    /// result, its best-ranked copy naming the other feeds, as `list` shows it
+    /// (`allCopies`: each copy on its own).
+    public func search(_ query: String, limit: Int = 20, allCopies: Bool = false,
                        highlight: (String) -> String = { "[" + $0 + "]" }) throws -> [(article: StoredArticle, snippet: String)] {
         guard let match = SearchIndex.matchExpression(query) else { return [] }
         let terms = query.split(whereSeparator: { $0.isWhitespace })
             .map { String($0.hasSuffix("*") ? $0.dropLast() : $0).lowercased() }.filter { !$0.isEmpty }
         guard hasSearchIndex else { return [] }
+        let columns = StoredArticle.columns(readingIn: try readingContext().epoch)
         return try read { db in
             // Title matches weigh more than body matches (weights in the order of
-            // SearchIndexFile.columns).
-            let ids = try Int64.fetchAll(db, sql: """
-                SELECT rowid FROM search.article_fts WHERE article_fts MATCH ? ORDER BY bm25(article_fts, 1.0, 4.0) LIMIT ?
-                """, arguments: [match, limit])
-            return try ids.compactMap { id -> (StoredArticle, String)? in
-                guard let row = try Row.fetchOne(db, sql: "\(StoredArticle.selectSQL) WHERE a.id = ?", arguments: [id]) else {
-                    return nil
+            // SearchIndexFile.columns). Read in pages until `limit` stories are found.
+            let ranked = try db.makeStatement(sql: """
+                SELECT rowid FROM search.article_fts WHERE article_fts MATCH ? ORDER BY bm25(article_fts, 1.0, 4.0) LIMIT ? OFFSET ?
+                """)
+            let byID = try db.makeStatement(sql: "SELECT \(columns) FROM article a JOIN feed f ON f.id = a.feedId WHERE a.id = ?")
+            var results: [StoredArticle] = []
+            var stories = Set<Int64>()
+            var offset = 0
+            let page = max(limit * 2, 20)
+            while results.count < limit {
+                let ids = try Int64.fetchAll(ranked, arguments: [match, page, offset])
+                for id in ids {
+                    guard results.count < limit, let row = try Row.fetchOne(byID, arguments: [id]) else { continue }
+                    let article = StoredArticle(row: row)
+                    if !allCopies, let story = article.story, !stories.insert(story).inserted { continue }
+                    results.append(article)
                 }
-                let article = StoredArticle(row: row)
+                if ids.count < page { break }
+                offset += page
+            }
+            if !allCopies {
+                let copies = try storyCopies(of: results.compactMap(\.story), in: db)
+                results = results.map { article in
+                    var article = article
+                    if let story = article.story {
+                        var seen = Set([article.feedURL])
+                        article.alsoIn = copies.filter { $0.story == story && seen.insert($0.url).inserted }.map(\.title)
+                    }
+                    return article
+                }
+            }
+            return results.map { article in
                 let text = SearchText.of(summary: article.summary, content: article.content)
                 return (article, Snippet.around(terms, in: text, highlight: highlight))
             }
@@ -135,13 +161,14 @@ extension Store {
     }
 }
 
-/// A short window of text around the first matching word, matches highlighted.
+/// A short window of text around the first matching word, matches highlighted — the
+/// word only, not the punctuation around it (`**innovation**,`).
 enum Snippet {
     static func around(_ terms: [String], in text: String, width: Int = 160, highlight: (String) -> String) -> String {
         let words = text.split(whereSeparator: { $0.isWhitespace }).map(String.init)
         guard !words.isEmpty else { return "" }
         func matches(_ word: String) -> Bool {
-            let folded = word.lowercased().trimmingCharacters(in: .punctuationCharacters)
+            let folded = core(of: word).word.lowercased()
             return terms.contains { folded.hasPrefix($0) }
         }
         let first = words.firstIndex(where: matches) ?? 0
@@ -150,12 +177,26 @@ enum Snippet {
         var length = 0
         while start < words.count && length < width {
             let word = words[start]
-            out.append(matches(word) ? highlight(word) : word)
+            if matches(word) {
+                let (before, core, after) = core(of: word)
+                out.append(before + highlight(core) + after)
+            } else {
+                out.append(word)
+            }
             length += word.count + 1
             start += 1
         }
         let prefix = first - 8 > 0 ? "… " : ""
         let suffix = start < words.count ? " …" : ""
         return prefix + out.joined(separator: " ") + suffix
+    }
+
+    /// A word without the punctuation before and after it (`"innovation,"` → `innovation`).
+    static func core(of word: String) -> (before: String, word: String, after: String) {
+        let isPunctuation = { (character: Character) in character.isPunctuation || character.isSymbol }
+        let start = word.firstIndex { !isPunctuation($0) } ?? word.endIndex
+        let end = word.lastIndex { !isPunctuation($0) }.map { word.index(after: $0) } ?? start
+        guard start < end else { return ("", word, "") }
+        return (String(word[..<start]), String(word[start..<end]), String(word[end...]))
     }
 }

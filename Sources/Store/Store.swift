@@ -53,15 +53,21 @@ public final class Store: Sendable {
     /// Whether reading connections have the search index attached (as `search`): false
     /// only when a read-only store has no index file yet.
     let hasSearchIndex: Bool
+    /// One person's reading (ReadState's file), attached to the reading connections as
+    /// `state` when given at open: `--unread`, `--starred`, and read/starred in results.
+    let readStatePath: String?
     /// The indexer's next batch, read ahead (`indexPending`).
     let indexReadAhead = IndexReadAhead()
 
     /// Opens (creating it when `writable`) the store in `directory`.
     /// `walLimit`: the WAL size past which the writer (and the indexer, for the index
     /// file's) empties it (tests use a small one).
-    public init(directory: String, writable: Bool, walLimit: Int64 = Store.defaultWALLimit) throws(OpenError) {
+    public init(directory: String, writable: Bool, walLimit: Int64 = Store.defaultWALLimit,
+                readState: ReadState? = nil) throws(OpenError) {
         let path = directory + "/" + Self.fileName
         self.path = path
+        let statePath = readState?.path
+        readStatePath = statePath
         do {
             if writable {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -84,7 +90,10 @@ public final class Store: Sendable {
                     try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
                     // Readers only: the writer attaching it would take its lock in every
                     // write transaction and so wait for the indexer.
-                    if db.configuration.readonly { try Self.attachSearchIndex(index.path, to: db) }
+                    if db.configuration.readonly {
+                        try Self.attachSearchIndex(index.path, to: db)
+                        if let statePath { try Self.attachReadState(statePath, to: db) }
+                    }
                 }
                 let pool = try DatabasePool(path: path, configuration: configuration)
                 try Schema.migrator.migrate(pool)
@@ -108,6 +117,7 @@ public final class Store: Sendable {
                     configuration.busyMode = .timeout(10)
                     configuration.prepareDatabase { db in
                         if hasIndex { try Self.attachSearchIndex(indexPath, to: db) }
+                        if let statePath { try Self.attachReadState(statePath, to: db) }
                     }
                     return (try DatabasePool(path: path, configuration: configuration), hasIndex)
                 }
@@ -198,6 +208,10 @@ public final class Store: Sendable {
 
     private static func attachSearchIndex(_ indexPath: String, to db: Database) throws {
         try db.execute(sql: "ATTACH DATABASE ? AS search", arguments: [indexPath])
+    }
+
+    private static func attachReadState(_ statePath: String, to db: Database) throws {
+        try db.execute(sql: "ATTACH DATABASE ? AS state", arguments: [statePath])
     }
 
     /// Makes sure the index file belongs to this store and has not applied queue entries
@@ -454,134 +468,6 @@ public final class Store: Sendable {
         try db.execute(sql: "INSERT INTO feed (url, inConfig, createdAt) VALUES (?, 0, ?)",
                        arguments: [url, Seconds.from(now)])
         return (db.lastInsertedRowID, .guid)
-    }
-
-    // MARK: Queries
-
-    /// Articles newest first; undated ones sort and filter by when they were first seen.
-    public func articles(_ query: ArticleQuery) throws -> [StoredArticle] {
-        var conditions: [String] = []
-        var arguments = StatementArguments()
-        if let since = query.since {
-            conditions.append("a.sortDate >= ?")
-            arguments += [Seconds.from(since)]
-        }
-        if let until = query.until {
-            conditions.append("a.sortDate < ?")
-            arguments += [Seconds.from(until)]
-        }
-        // Tags are kept comma-joined: ",a,b," contains ",a,".
-        let hasTag = "(',' || f.tags || ',') LIKE ('%,' || ? || ',%')"
-        if let feed = query.feed {
-            conditions.append("(f.url = ? OR f.configTitle = ? COLLATE NOCASE OR f.title = ? COLLATE NOCASE OR \(hasTag))")
-            arguments += [feed, feed, feed, feed]
-        }
-        if let tag = query.tag {
-            conditions.append(hasTag)
-            arguments += [tag]
-        }
-        if let search = query.search {
-            if hasSearchIndex {
-                conditions.append("a.id IN (SELECT rowid FROM search.article_fts WHERE article_fts MATCH ?)")
-                arguments += [SearchIndex.matchExpression(search) ?? "\"\""]
-            } else {
-                conditions.append("0")  // nothing is indexed yet
-            }
-        }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let sql = "\(StoredArticle.selectSQL) \(whereClause) ORDER BY a.sortDate DESC, a.id DESC"
-        return try read { db in
-            if query.allCopies {
-                let limited = sql + " LIMIT ? OFFSET ?"
-                var all = arguments
-                all += [query.limit ?? -1, query.offset]
-                return try Row.fetchAll(db, sql: limited, arguments: all).map(StoredArticle.init(row:))
-            }
-            // One story, many feeds: the newest copy stands for the story (read in order
-            // until `limit` stories), then names every other feed that carried it.
-            var stories: [StoredArticle] = []
-            var seen = Set<Int64>()
-            var skipped = 0
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-            while let row = try rows.next() {
-                let article = StoredArticle(row: row)
-                if let key = article.story {
-                    guard seen.insert(key).inserted else { continue }
-                }
-                if skipped < query.offset {
-                    skipped += 1
-                    continue
-                }
-                stories.append(article)
-                if let limit = query.limit, stories.count >= limit { break }
-            }
-            let keys = stories.compactMap(\.story)
-            guard !keys.isEmpty else { return stories }
-            var feedsByStory: [Int64: [(url: String, title: String)]] = [:]
-            for start in stride(from: 0, to: keys.count, by: 500) {
-                let chunk = Array(keys[start..<min(start + 500, keys.count)])
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                // Indexed copies through the index's story words (a copy whose link changed
-                // since is left out by its current storyHash); those not indexed yet through
-                // the queue (an entry applied but not yet trimmed finds its copy twice: kept
-                // once below). CROSS JOIN keeps that order (else SQLite walks every article by date).
-                let indexed = hasSearchIndex ? """
-                    SELECT a.storyHash, f.url, coalesce(f.configTitle, f.title, f.url) AS feedTitle, a.sortDate, a.id
-                    FROM search.article_fts s CROSS JOIN article a ON a.id = s.rowid JOIN feed f ON f.id = a.feedId
-                    WHERE article_fts MATCH ? AND a.storyHash IN (\(marks))
-                    UNION ALL
-                    """ : ""
-                let copies = try Row.fetchCursor(db, sql: """
-                    \(indexed)
-                    SELECT a.storyHash, f.url, coalesce(f.configTitle, f.title, f.url) AS feedTitle, a.sortDate, a.id
-                    FROM search_queue q CROSS JOIN article a ON a.id = q.articleId JOIN feed f ON f.id = a.feedId
-                    WHERE q.op = 'add' AND a.storyHash IN (\(marks))
-                    ORDER BY 4 DESC, 5 DESC
-                    """, arguments: hasSearchIndex ? [SearchIndex.storyMatch(chunk)] + StatementArguments(chunk + chunk)
-                                                   : StatementArguments(chunk))
-                while let copy = try copies.next() {
-                    let key: Int64 = copy[0], url: String = copy[1], title: String = copy[2]
-                    if !feedsByStory[key, default: []].contains(where: { $0.url == url }) {
-                        feedsByStory[key, default: []].append((url, title))
-                    }
-                }
-            }
-            return stories.map { story in
-                var story = story
-                if let key = story.story {
-                    story.alsoIn = feedsByStory[key, default: []].filter { $0.url != story.feedURL }.map(\.title)
-                }
-                return story
-            }
-        }
-    }
-
-    /// Articles per local calendar day (by the date they sort by), from `since` on.
-    public func articlesPerDay(since: Date) throws -> [(day: String, count: Int)] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT date(sortDate, 'unixepoch', 'localtime') AS day, count(*) AS n "
-                + "FROM article WHERE sortDate >= ? GROUP BY day ORDER BY day",
-                arguments: [Seconds.from(since)]).map { ($0["day"], $0["n"]) }
-        }
-    }
-
-    /// Bytes on disk: the database and the search index, with their WALs and shared-memory indexes.
-    public func sizeOnDisk() -> Int64 {
-        let index = (path as NSString).deletingLastPathComponent + "/" + SearchIndexFile.fileName
-        return [path, index].flatMap { [$0, $0 + "-wal", $0 + "-shm"] }.reduce(0) { total, file in
-            total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0)
-        }
-    }
-
-    /// One article by its id (as `list --format json|tsv` shows it).
-    public func article(id: Int64) throws -> StoredArticle? {
-        try read { db in
-            try Row.fetchOne(db, sql: "\(StoredArticle.selectSQL) WHERE a.id = ?", arguments: [id]).map(StoredArticle.init(row:))
-        }
-    }
-
-    public func articleCount() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM article") ?? 0 }
     }
 }
 

@@ -155,6 +155,11 @@ public struct StoredArticle: Sendable, Equatable {
     public var story: Int64? = nil
     /// The other feeds (titles) that carried the same story, when copies are folded into one.
     public var alsoIn: [String] = []
+    /// What names it in a person's reading (ReadState): the same in any store.
+    public var readKey: String = ""
+    /// Whether the person whose reading was asked about has read it (nil: not asked).
+    public var isRead: Bool? = nil
+    public var isStarred: Bool? = nil
 }
 
 /// `aggregator list`'s filters.
@@ -174,6 +179,14 @@ public struct ArticleQuery: Sendable {
     public var offset: Int = 0
     /// Every copy of a story carried by several feeds, rather than the newest one naming the others.
     public var allCopies: Bool
+    /// Only articles the person whose reading is attached has not read (`list --unread`)…
+    public var unreadOnly = false
+    /// …or has starred.
+    public var starredOnly = false
+    /// Only articles that arrived after this cursor (`list --new`)…
+    public var arrivedAfter: NewCursor?
+    /// …and by this row id (where the store stood when asked: the cursor moves there).
+    public var arrivedThrough: Int64?
 
     public init(since: Date? = nil, until: Date? = nil, feed: String? = nil, limit: Int? = nil, allCopies: Bool = false) {
         self.since = since

@@ -8,7 +8,8 @@ struct Aggregator: AsyncParsableCommand {
         commandName: "aggregator",
         abstract: "Read and manage the articles collected by aggregatord.",
         version: UserAgent.version,
-        subcommands: [ListCommand.self, SearchCommand.self, ShowCommand.self, FetchCommand.self, FeedsCommand.self, ImportOPMLCommand.self,
+        subcommands: [ListCommand.self, SearchCommand.self, ShowCommand.self, OpenCommand.self, ReadCommand.self,
+                      UnreadCommand.self, StarCommand.self, UnstarCommand.self, FetchCommand.self, FeedsCommand.self, ImportOPMLCommand.self,
                       ExportOPMLCommand.self, ExportCommand.self, StatsCommand.self, PruneCommand.self, ParseCommand.self,
                       CheckConfigCommand.self, CheckCommand.self, BackupCommand.self])
 }

@@ -4,28 +4,33 @@ import Store
 
 /// How `list` prints articles: aligned text for people, one JSON object a line for scripts.
 enum ArticleOutput {
-    /// Date, feed, title, link (and the other feeds of a shared story). On a terminal
+    /// Id, date, feed, title, link (and the other feeds of a shared story). On a terminal
     /// (`width` known) each line is fitted to it, cutting the title first; `colour` dims
-    /// the date and link and brightens the feed.
+    /// the id, date and link, brightens the feed and shows unread titles in bold. A star
+    /// marks starred articles when the person's reading is known.
     static func textLines(_ articles: [StoredArticle], width: Int? = nil, colour: Bool = false) -> [String] {
-        let feedWidth = min(24, articles.map { $0.feedTitle.count }.max() ?? 0)
+        let idWidth = articles.map { String($0.id).count }.max() ?? 0
+        let feedWidth = min(24, articles.map { DisplayWidth.of(TerminalText.clean($0.feedTitle)) }.max() ?? 0)
         return articles.map { article in
-            var title = TerminalText.clean(article.title ?? "(untitled)")
+            let id = TerminalText.padLeft(String(article.id), idWidth)
+            var title = (article.isStarred == true ? "★ " : "") + TerminalText.clean(article.title ?? "(untitled)")
             var link = TerminalText.clean(article.link ?? "")
             let feed = TerminalText.pad(TerminalText.clean(article.feedTitle), feedWidth)
             let also = article.alsoIn.isEmpty ? "" : "  (also in " + article.alsoIn.map(TerminalText.clean).joined(separator: ", ") + ")"
             let date = localTime(article.date)
             if let width {
-                // date + two gaps + feed + two gaps, then the title and the link share the rest.
-                let fixed = date.count + 2 + feedWidth + 2
+                // id + date + feed with their gaps, then the title and the link share the rest.
+                let fixed = idWidth + 2 + date.count + 2 + feedWidth + 2
                 let room = max(width - fixed, 20)
-                let titleRoom = max(room - min(link.count, room / 2) - 2, 10)
+                let linkWidth = DisplayWidth.of(link)
+                let titleRoom = max(room - min(linkWidth, room / 2) - 2, 10)
                 title = TerminalText.fit(title, titleRoom)
-                link = TerminalText.fit(link, max(room - title.count - 2, 0))
+                link = TerminalText.fit(link, max(room - DisplayWidth.of(title) - 2, 0))
             }
             let tail = (link.isEmpty ? "" : "  " + link) + also
-            guard colour else { return "\(date)  \(feed)  \(title)\(tail)" }
-            return "\(Style.dim)\(date)\(Style.reset)  \(Style.feed)\(feed)\(Style.reset)  \(title)"
+            guard colour else { return "\(id)  \(date)  \(feed)  \(title)\(tail)" }
+            let shownTitle = article.isRead == false ? "\(Style.bold)\(title)\(Style.normal)" : title
+            return "\(Style.dim)\(id)  \(date)\(Style.reset)  \(Style.feed)\(feed)\(Style.reset)  \(shownTitle)"
                 + "\(Style.dim)\(tail)\(Style.reset)"
         }
     }
@@ -60,9 +65,14 @@ enum ArticleOutput {
         let content: String?
         /// Other feeds that carried the same story (folded into this one).
         let also_in: [String]
+        /// The person's reading (nothing kept yet: nothing read or starred).
+        let read: Bool
+        let starred: Bool
 
         init(_ a: StoredArticle) {
             also_in = a.alsoIn
+            read = a.isRead ?? false
+            starred = a.isStarred ?? false
             id = a.id
             feed = a.feedURL
             feed_title = a.feedTitle
@@ -96,11 +106,13 @@ enum ArticleOutput {
             try c.encode(summary, forKey: .summary)
             try c.encode(content, forKey: .content)
             try c.encode(also_in, forKey: .also_in)
+            try c.encode(read, forKey: .read)
+            try c.encode(starred, forKey: .starred)
         }
 
         enum CodingKeys: String, CodingKey {
             case id, feed, feed_title, guid, title, link, author, date, published, updated, first_seen,
-                 categories, summary, content, also_in
+                 categories, summary, content, also_in, read, starred
         }
     }
 

@@ -21,6 +21,9 @@ struct FeedsCommand: ParsableCommand {
             printError("aggregator: \(fault): aggregatord pauses polling until its writes succeed again")
         }
         let feeds = try read.store.feeds()
+        // Yours: nothing read yet (no state kept) means every article is unread.
+        let unreadCounts = try read.state == nil || read.state!.isEmpty() ? nil : read.store.unreadCounts()
+        func unread(_ feed: FeedState) -> Int { unreadCounts.map { $0[feed.url, default: 0] } ?? feed.articleCount }
         if feeds.isEmpty {
             printError("aggregator: no feeds in the store \(read.paths.data) (\(read.paths.dataOrigin.rawValue)) yet: "
                 + "aggregatord adds those of feeds.conf when it starts or reloads")
@@ -31,18 +34,19 @@ struct FeedsCommand: ParsableCommand {
             HostPauses.host(of: feed.movedTo ?? feed.url).flatMap { pauses[$0] }
         }
         if json {
-            for feed in feeds { print(Self.jsonLine(feed, pause: pause(of: feed))) }
+            for feed in feeds { print(Self.jsonLine(feed, pause: pause(of: feed), unread: unread(feed))) }
             return
         }
         let states = feeds.map { Self.state(of: $0, pause: pause(of: $0)) }
         let width = max(16, states.map(\.count).max() ?? 0)
         // One write at the end: a print per line cost more than building the lines.
-        var out = TerminalText.pad("STATE", width) + " LAST SUCCESS      NEXT POLL  ARTICLES  FEED\n"
+        var out = TerminalText.pad("STATE", width) + " LAST SUCCESS      NEXT POLL  ARTICLES    UNREAD  FEED\n"
         for (feed, state) in zip(feeds, states) {
             let last = feed.lastSuccessAt.map(ArticleOutput.localTime) ?? "never"
             let next = Self.nextPoll(feed, now: now)
             out += "\(TerminalText.pad(state, width)) \(TerminalText.pad(last, 16))  "
                 + "\(TerminalText.pad(next, 9))  \(TerminalText.padLeft(String(feed.articleCount), 8))  "
+                + "\(TerminalText.padLeft(String(unread(feed)), 8))  "
                 + TerminalText.clean(feed.displayTitle)
             if feed.displayTitle != feed.url { out += "  \(TerminalText.clean(feed.url))" }
             out += "\n"
@@ -79,7 +83,7 @@ struct FeedsCommand: ParsableCommand {
         return "in \(seconds / size)\(name)"
     }
 
-    static func jsonLine(_ feed: FeedState, pause: HostPause? = nil) -> String {
+    static func jsonLine(_ feed: FeedState, pause: HostPause? = nil, unread: Int) -> String {
         let object: [String: Any] = [
             "url": feed.url, "title": feed.displayTitle, "tags": feed.tags, "state": state(of: feed, pause: pause),
             "paused_until": pause.map { DateFormatting.rfc3339($0.until) } ?? NSNull(),
@@ -90,6 +94,7 @@ struct FeedsCommand: ParsableCommand {
             "last_success": feed.lastSuccessAt.map(DateFormatting.rfc3339) ?? NSNull(),
             "next_due": feed.nextDueAt.map(DateFormatting.rfc3339) ?? NSNull(),
             "articles": feed.articleCount,
+            "unread": unread,
             "moved_to": feed.movedTo ?? NSNull(),
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))

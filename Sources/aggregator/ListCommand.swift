@@ -37,22 +37,56 @@ struct ListCommand: AsyncParsableCommand {
     @Flag(help: "Every copy of a story several feeds carried (by default: the newest, naming the others).")
     var all = false
 
+    @Flag(help: "Only articles you have not read (`read`, `show` and `open` mark them).")
+    var unread = false
+
+    @Flag(help: "Only articles you starred.")
+    var starred = false
+
+    @Flag(name: .customLong("new"), help: ArgumentHelp(
+        "Only what arrived since your previous `list --new` (the first time: the last day), then remember where you stopped.",
+        discussion: "A line at the end says how many, from how many feeds, since when."))
+    var new = false
+
+    @Flag(help: "With --new: show what is new without moving your place.")
+    var peek = false
+
     func validate() throws {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         if offset < 0 { throw ValidationError("--offset cannot be negative") }
+        if peek && !new { throw ValidationError("--peek goes with --new") }
         try filters.validate()
     }
 
     func run() async throws {
-        let read = try reading.open()
+        let personal = unread || starred || new
+        let read = try reading.open(reading: personal ? .required : .ifKept)
         let store = read.store
         var query = ArticleQuery(since: filters.since?.date, until: filters.until?.endBound, feed: filters.feed,
                                  limit: limit, allCopies: all)
         query.tag = tag
         query.offset = offset
         query.search = search
+        query.unreadOnly = unread
+        query.starredOnly = starred
+        var newSince: (cursor: NewCursor, position: StorePosition, firstTime: Bool)?
+        if new {
+            let state = try read.requireState()
+            // Where the store stands before asking: what arrives meanwhile is new next time.
+            let position = try store.position()
+            let saved = try state.cursor(store: read.cursorName)
+            let cursor = try saved ?? store.cursor(seenSince: Date().addingTimeInterval(-86_400))
+            query.arrivedAfter = cursor
+            query.arrivedThrough = position.lastId
+            // Every new article is counted for the summary; --limit only cuts what is printed.
+            query.limit = nil
+            query.offset = 0
+            newSince = (cursor, position, saved == nil)
+        }
         if search != nil { try await SearchIndexing.catchUp(store, directory: read.paths.data) }
-        let articles = try store.articles(query)
+        var articles = try store.articles(query)
+        let arrived = articles
+        if new { articles = Array(articles.dropFirst(offset).prefix(limit ?? Int.max)) }
         let terminal = Terminal.standardOutput
         let lines: [String]
         switch json ? .jsonl : format {
@@ -62,7 +96,26 @@ struct ListCommand: AsyncParsableCommand {
         case .tsv: lines = ArticleOutput.tsvLines(articles)
         }
         for line in lines { print(line) }
-        if articles.isEmpty { read.reportEmpty() }
+        if let newSince {
+            let summary = Self.newSummary(arrived, shown: articles.count, since: newSince.cursor.at,
+                                          firstTime: newSince.firstTime, moved: !peek)
+            // After the articles in text; on stderr where stdout is for programs.
+            if format == .text && !json { print(summary) } else { printError(summary) }
+            if !peek { try read.requireState().moveCursor(store: read.cursorName, to: newSince.position) }
+        } else if articles.isEmpty {
+            read.reportEmpty(unread ? "nothing unread" : (starred ? "nothing starred" : "no articles match"))
+        }
+    }
+
+    /// `12 new in 4 feeds since 2026-12-06 08:10` (and what was left out or kept).
+    static func newSummary(_ arrived: [StoredArticle], shown: Int, since: Date, firstTime: Bool, moved: Bool) -> String {
+        // Every feed that brought one, the copies of a shared story included.
+        let feeds = Set(arrived.flatMap { [$0.feedTitle] + $0.alsoIn }).count
+        var text = arrived.isEmpty ? "nothing new" : "\(arrived.count) new in \(feeds) feed\(feeds == 1 ? "" : "s")"
+        text += firstTime ? " in the last day (your first --new)" : " since \(ArticleOutput.localTime(since))"
+        if shown < arrived.count { text += "; \(shown) shown" }
+        if !moved { text += "; --peek: your place is kept" }
+        return text
     }
 }
 

@@ -23,6 +23,9 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "text or jsonl (an object a line, with its snippet).")
     var format: SearchFormat = .text
 
+    @Flag(help: "Every copy of a story several feeds carried (by default: the best match, naming the others).")
+    var all = false
+
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
         if query.split(whereSeparator: { $0.isWhitespace }).isEmpty { throw ValidationError("nothing to search for") }
@@ -34,12 +37,14 @@ struct SearchCommand: AsyncParsableCommand {
         try await SearchIndexing.catchUp(store, directory: read.paths.data)
         let terminal = Terminal.standardOutput
         let highlight: (String) -> String = terminal.colour ? { "\u{1B}[1m\($0)\u{1B}[22m" } : { "**\($0)**" }
-        let results = try store.search(query, limit: limit, highlight: highlight)
+        let results = try store.search(query, limit: limit, allCopies: all, highlight: highlight)
         switch format {
         case .text:
-            for (article, snippet) in results {
-                print(ArticleOutput.textLines([article], width: terminal.width, colour: terminal.colour)[0])
-                if !snippet.isEmpty { print("    " + TerminalText.clean(snippet)) }
+            // Laid out together, so ids and feeds line up from one result to the next.
+            let lines = ArticleOutput.textLines(results.map(\.article), width: terminal.width, colour: terminal.colour)
+            for (line, result) in zip(lines, results) {
+                print(line)
+                if !result.snippet.isEmpty { print("    " + TerminalText.clean(result.snippet)) }
             }
         case .jsonl:
             for (article, snippet) in results {

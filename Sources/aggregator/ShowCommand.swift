@@ -7,39 +7,49 @@ import Store
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show one article: as readable text (links listed at the end), or its HTML, or JSON.",
-        discussion: "IDs are in `aggregator list --format tsv` (first column) and in list's JSON.")
+        abstract: "Show articles: as readable text (links listed at the end), or their HTML, or JSON; marks them read.",
+        discussion: "IDs are the first column of `aggregator list`. Example: aggregator show 4211 4215")
 
     @OptionGroup var reading: ReadingOptions
 
-    @Argument(help: "The article's id.")
-    var id: Int64
+    @Argument(help: "The articles' ids.")
+    var ids: [Int64]
 
     @Flag(help: "The stored (sanitised) HTML of the summary and content.")
     var html = false
 
-    @Flag(help: "The article as one JSON object, as `list --format jsonl` writes it.")
+    @Flag(help: "Each article as one JSON object, as `list --format jsonl` writes it.")
     var json = false
+
+    @Flag(help: "Leave them unread.")
+    var keepUnread = false
 
     func validate() throws {
         if html && json { throw ValidationError("--html and --json cannot be used together") }
+        if ids.isEmpty { throw ValidationError("missing an article id") }
     }
 
     func run() throws {
-        let read = try reading.open()
-        guard let article = try read.store.article(id: id) else {
-            printError("aggregator: no article \(id) (store: \(read.paths.data), \(read.paths.dataOrigin.rawValue))")
-            throw ExitCode(1)
+        let read = try reading.open(reading: keepUnread ? .ifKept : .whenPossible)
+        let articles = try ArticleIDs.resolve(ids, in: read)
+        let width = min(Terminal.standardOutput.width ?? 80, 100)
+        for (index, article) in articles.enumerated() {
+            if json {
+                print(ArticleOutput.jsonLines([article])[0])
+                continue
+            }
+            if index > 0 { print("\n" + String(repeating: "─", count: min(width, 40)) + "\n") }
+            if html {
+                // Sanitised on the way in, but still only for a browser or a pipe: escape
+                // sequences never reach a terminal.
+                let body = [article.summary, article.content].compactMap { $0 }.joined(separator: "\n<hr>\n")
+                print(isatty(STDOUT_FILENO) == 1 ? TerminalText.cleanKeepingLines(body) : body)
+            } else {
+                print(Self.readable(article, width: width))
+            }
         }
-        if json {
-            print(ArticleOutput.jsonLines([article])[0])
-        } else if html {
-            // Sanitised on the way in, but still only for a browser or a pipe: escape
-            // sequences never reach a terminal.
-            let body = [article.summary, article.content].compactMap { $0 }.joined(separator: "\n<hr>\n")
-            print(isatty(STDOUT_FILENO) == 1 ? TerminalText.cleanKeepingLines(body) : body)
-        } else {
-            print(Self.readable(article, width: min(Terminal.standardOutput.width ?? 80, 100)))
+        if !keepUnread, let state = read.state {
+            try state.setRead(articles, true, in: try read.store.position())
         }
     }
 

@@ -13,9 +13,11 @@ struct ReadingOptions: ParsableArguments {
     @Flag(name: [.customShort("v"), .long], help: "Say which store and feeds.conf are read (on stderr).")
     var verbose = false
 
-    /// The store, read-only; or the command ends with the reason and a sysexits status.
-    func open() throws -> ReadStore {
+    /// The store, read-only, with as much of the person's reading (ReadState) as the
+    /// command needs; or the command ends with the reason and a sysexits status.
+    func open(reading need: ReadingNeed = .ifKept) throws -> ReadStore {
         let resolved = paths.resolve(writable: false)
+        let state = try PersonalReading.open(need)
         if verbose {
             printError("aggregator: store \(resolved.data) (\(resolved.dataOrigin.rawValue)); feeds.conf \(resolved.config)")
         }
@@ -29,7 +31,8 @@ struct ReadingOptions: ParsableArguments {
                 + StoreMessages.systemStoreNotReadable(denied))
         }
         do {
-            return ReadStore(store: try Store(directory: resolved.data, writable: false), paths: resolved)
+            return ReadStore(store: try Store(directory: resolved.data, writable: false, readState: state),
+                             paths: resolved, state: state)
         } catch {
             switch error.kind {
             case .missing:
@@ -58,10 +61,22 @@ struct ReadingOptions: ParsableArguments {
     }
 }
 
-/// An open store and where it was found.
+/// An open store and where it was found, with the person's reading when there is one.
 struct ReadStore {
     let store: Store
     let paths: Paths
+    let state: ReadState?
+
+    /// The person's reading, for a command that changes it.
+    func requireState() throws -> ReadState {
+        guard let state else { throw ExitStatus.store }  // `open(reading: .required)` said why
+        return state
+    }
+
+    /// What names this store for the `list --new` cursor: its folder, resolved.
+    var cursorName: String {
+        URL(fileURLWithPath: paths.data).resolvingSymlinksInPath().standardizedFileURL.path
+    }
 
     /// Said on stderr when a command has nothing to show, so an empty answer always names
     /// the store it came from — and tells an empty store from filters that matched nothing.
@@ -72,6 +87,48 @@ struct ReadStore {
         } else {
             printError("aggregator: \(what) (store: \(paths.data), \(paths.dataOrigin.rawValue))")
         }
+    }
+}
+
+/// How much a command needs of the person's reading.
+enum ReadingNeed {
+    /// Shown when it is kept (read/starred in JSON); never created for it.
+    case ifKept
+    /// Changed when possible (`show` marks read); a note when it cannot be kept.
+    case whenPossible
+    /// The command is about it (`read`, `list --unread`): it cannot go on without.
+    case required
+}
+
+/// Opening the person's reading (`Paths.personalState`).
+enum PersonalReading {
+    static func open(_ need: ReadingNeed) throws -> ReadState? {
+        guard let directory = Paths.personalState() else {
+            if need == .required {
+                printError("aggregator: no place to keep your reading: set $XDG_STATE_HOME or $HOME")
+                throw ExitStatus.store
+            }
+            return nil
+        }
+        if need == .ifKept && !FileManager.default.fileExists(atPath: directory + "/" + ReadState.fileName) { return nil }
+        do {
+            return try ReadState(directory: directory)
+        } catch {
+            let message = "cannot keep your reading in \(directory): \(Self.reason(error))"
+            if need == .required {
+                printError("aggregator: " + message)
+                throw ExitStatus.store
+            }
+            if need == .whenPossible { printError("aggregator: note: " + message) }
+            return nil
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let error = error as? CocoaError, let underlying = error.underlying as? POSIXError {
+            return String(cString: strerror(underlying.code.rawValue))
+        }
+        return "\(error)"
     }
 }
 

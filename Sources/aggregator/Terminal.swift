@@ -22,4 +22,7 @@ enum Style {
     static let dim = "\u{1B}[2m"
     static let feed = "\u{1B}[36m"
     static let reset = "\u{1B}[0m"
+    static let bold = "\u{1B}[1m"
+    /// Ends bold only.
+    static let normal = "\u{1B}[22m"
 }

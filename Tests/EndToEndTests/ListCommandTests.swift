@@ -36,7 +36,9 @@ import TestSupport
     }
 
     func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProcessResult {
-        try await ProcessRunner.run(EndToEndTests.cli, arguments + paths, environment: ["TZ": "UTC"].merging(environment) { _, new in new })
+        try await ProcessRunner.run(EndToEndTests.cli, arguments + paths, environment: [
+            "TZ": "UTC", "AGGREGATOR_STATE": folder.appendingPathComponent("state").path,
+        ].merging(environment) { _, new in new })
     }
 
     func titles(_ result: ProcessResult) -> [String] {
@@ -80,7 +82,7 @@ import TestSupport
         let stats = try await run(["stats", "--weeks", "2"])
         #expect(stats.status == 0, "\(stats.stderr)")
         let lines = stats.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(lines[0] == "Articles per day (by date), last 2 weeks:")
+        #expect(lines[0] == "Articles per day (by date), 2 weeks to the newest article:")
         let formatter = DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd"
@@ -102,10 +104,10 @@ import TestSupport
 
         let feeds = try await run(["feeds"])
         let feedLines = feeds.stdout.split(separator: "\n").map(String.init)
-        #expect(feedLines[0] == "STATE            LAST SUCCESS      NEXT POLL  ARTICLES  FEED")
+        #expect(feedLines[0] == "STATE            LAST SUCCESS      NEXT POLL  ARTICLES    UNREAD  FEED")
         #expect(feedLines[1].hasPrefix("ok               "))
         #expect(feedLines[1].contains("  in 2") || feedLines[1].contains("  in 3"))  // the 30m interval ± 10%
-        #expect(feedLines[1].contains("       2  World  file://"))
+        #expect(feedLines[1].contains("       2         2  World  file://"))
     }
 
     @Test func colourOnlyOnATerminalAndNeverWithNO_COLOR() async throws {
@@ -342,7 +344,7 @@ import TestSupport
             <item><guid>1</guid><title>Harvest report</title><pubDate>Sat, 31 Oct 2020 08:00:00 GMT</pubDate>
               <description>Farmers brought in a record wheat harvest this autumn.</description></item>
             <item><guid>2</guid><title>Wheat prices</title><pubDate>Fri, 30 Oct 2020 08:00:00 GMT</pubDate>
-              <description>Markets moved.</description></item>
+              <description>Markets moved: wheat, barley.</description></item>
             <item><guid>3</guid><title>Other</title><pubDate>Thu, 29 Oct 2020 08:00:00 GMT</pubDate>
               <description>Nothing to see.</description></item>
             </channel></rss>
@@ -352,10 +354,11 @@ import TestSupport
 
         let search = try await workspace.cli(["search", "wheat"])
         #expect(search.status == 0, "\(search.stderr)")
+        // Ids first, aligned; the highlight covers the word, not the comma after it.
         #expect(search.stdout == """
-            2020-10-30 08:00  Desk  Wheat prices
-                Markets moved.
-            2020-10-31 08:00  Desk  Harvest report
+            2  2020-10-30 08:00  Desk  Wheat prices
+                Markets moved: **wheat**, barley.
+            1  2020-10-31 08:00  Desk  Harvest report
                 Farmers brought in a record **wheat** harvest this autumn.
 
             """)

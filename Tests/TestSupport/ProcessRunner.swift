@@ -25,7 +25,13 @@ public enum ProcessRunner {
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         process.executableURL = executable
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        var merged = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        // A person's reading (read, starred, --new) goes to their state folder: never the
+        // home of whoever runs the tests. A test that keeps one across runs names its own.
+        if environment["AGGREGATOR_STATE"] == nil && environment["XDG_STATE_HOME"] == nil {
+            merged["AGGREGATOR_STATE"] = folder.appendingPathComponent("state").path
+        }
+        process.environment = merged
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice
