@@ -29,6 +29,8 @@ let package = Package(
         // (signal_pipe.c).
         .target(name: "CProcessShims"),
         .target(name: "CTerminalShims"),
+        // Finding a site's feeds from its address (`aggregator add`).
+        .target(name: "Discovery", dependencies: ["CLibXML2", "FeedParser", "Fetcher"]),
         .systemLibrary(
             name: "CLibXML2", pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]),
@@ -87,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "aggregator",
             dependencies: [
-                "Daemon", "Config", "CommandSupport", "Fetcher", "FeedParser", "Store", "CTerminalShims",
+                "Daemon", "Config", "CommandSupport", "Fetcher", "FeedParser", "Store", "CTerminalShims", "Discovery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -97,6 +99,7 @@ let package = Package(
 
         // Tests mirror the targets; EndToEndTests run the built binaries.
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "DiscoveryTests", dependencies: ["Discovery"]),
         .testTarget(
             name: "FeedParserTests", dependencies: ["FeedParser"],
             exclude: ["Tools"],

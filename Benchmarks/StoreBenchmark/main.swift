@@ -2,7 +2,9 @@
 // code, then times what users do with it. Release build, from the project root:
 //
 //     swift build -c release --product store-bench
-//     .build/release/store-bench [--articles 1000000] [--dir /tmp/store-bench]
+//     .build/release/store-bench [--articles 1000000] [--dir /tmp/store-bench] [--keep]
+//     .build/release/store-bench --reading-only --dir /tmp/store-bench   # a kept store: only
+//         the reading rows (list --unread/--new, feeds with unread counts)
 //
 // Prints a Markdown table. Rows look like the bench kit's sqlite floor
 // (../shared/bench/lib/sqlite_floor.sql): a ~50-character title, a ~60-character link,
@@ -20,7 +22,8 @@ let articleTotal = Int(option("--articles", "1000000"))!
 let feedTotal = 2000
 let perUpdate = 100
 let directory = option("--dir", NSTemporaryDirectory() + "store-bench-\(getpid())")
-try? FileManager.default.removeItem(atPath: directory)
+let readingOnly = arguments.contains("--reading-only")
+if !readingOnly { try? FileManager.default.removeItem(atPath: directory) }
 let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("aggregator").path
 
 // A news-like vocabulary: 5,000 made-up words drawn with a skewed (Zipf-like) frequency,
@@ -73,6 +76,23 @@ func ms(_ value: Double) -> String { String(format: "%.1f ms", value * 1000) }
 let store = try Store(directory: directory, writable: true)
 try store.syncFeeds((0..<feedTotal).map { FeedSubscription(url: feedURL($0), intervalSeconds: 1800) })
 
+func processTime(_ arguments: [String], state: String? = nil, runs: Int = 11) -> Double {
+    median((0..<runs).map { _ in
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: cli)
+        process.arguments = arguments + ["--data", directory, "--config", "/dev/null"]
+        if let state { process.environment = ProcessInfo.processInfo.environment.merging(["AGGREGATOR_STATE": state]) { _, new in new } }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let start = DispatchTime.now().uptimeNanoseconds
+        try? process.run()
+        process.waitUntilExit()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    })
+}
+let hasCLI = FileManager.default.isExecutableFile(atPath: cli)
+
+if !readingOnly {
 // Ingest: one update per feed of 100 new articles, `inFlight` polls storing at once, with the
 // search index filled alongside on its own connection (the daemon's shape); `indexed` is
 // when the index has caught up with the last article.
@@ -147,20 +167,7 @@ for round in 0..<11 {
 try await store.indexPending(limit: 5000)
 store.finishWriting()
 
-func processTime(_ arguments: [String]) -> Double {
-    median((0..<11).map { _ in
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: cli)
-        process.arguments = arguments + ["--data", directory, "--config", "/dev/null"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let start = DispatchTime.now().uptimeNanoseconds
-        try? process.run()
-        process.waitUntilExit()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    })
-}
-let hasCLI = FileManager.default.isExecutableFile(atPath: cli)
+
 let sinceText = ISO8601DateFormatter().string(from: since)
 
 print("""
@@ -182,4 +189,35 @@ if hasCLI {
         | `aggregator search "\(query)"` process wall | \(ms(processTime(["search", query]))) |
         """)
 }
-if !arguments.contains("--keep") { try? FileManager.default.removeItem(atPath: directory) }
+}
+
+// One person's reading, as whole processes (their state in a folder of its own): nothing
+// read yet; the newest 500 read one by one; then `read --all` and 1,000 more arriving.
+if hasCLI {
+    let state = directory + "-state"
+    try? FileManager.default.removeItem(atPath: state)
+    let articles = try Int(store.articleCount())
+    var rows: [(String, Double)] = []
+    rows.append(("`list --unread --limit 50`, nothing read yet", processTime(["list", "--unread", "--limit", "50"], state: state)))
+    _ = processTime(["list", "--new"], state: state, runs: 1)  // the first --new: the last day
+    rows.append(("`list --new --limit 50`, nothing new since", processTime(["list", "--new", "--limit", "50"], state: state)))
+    let newest = try store.articles(ArticleQuery(limit: 500, allCopies: true)).map { String($0.id) }
+    _ = processTime(["read"] + newest, state: state, runs: 1)
+    rows.append(("`list --unread --limit 50`, the newest 500 read", processTime(["list", "--unread", "--limit", "50"], state: state)))
+    rows.append(("`feeds` (unread counts), the newest 500 read", processTime(["feeds"], state: state)))
+    _ = processTime(["read", "--all"], state: state, runs: 1)
+    for round in 0..<10 {
+        let entries = (0..<perUpdate).map { entry(articles + 10_000 + round * perUpdate + $0) }
+        _ = try await store.apply(FeedUpdate(result: .fetched(title: nil, siteLink: nil, entries: entries),
+                                             fetchedAt: base.addingTimeInterval(86_400), nextDueAt: base), toFeed: feedURL(round))
+    }
+    try await store.indexPending(limit: 5000)
+    store.finishWriting()
+    rows.append(("`list --unread --limit 50`, after `read --all` and 1,000 arriving", processTime(["list", "--unread", "--limit", "50"], state: state)))
+    rows.append(("`list --new --peek --limit 50`, 1,000 new", processTime(["list", "--new", "--peek", "--limit", "50"], state: state)))
+    rows.append(("`feeds` (unread counts), after `read --all` and 1,000 arriving", processTime(["feeds"], state: state)))
+    print("| reading (\(articles) articles), process wall, median of 11 | result |\n|---|---|")
+    for (name, time) in rows { print("| \(name) | \(ms(time)) |") }
+    try? FileManager.default.removeItem(atPath: state)
+}
+if !arguments.contains("--keep") && !readingOnly { try? FileManager.default.removeItem(atPath: directory) }

@@ -53,6 +53,18 @@ extension Store {
         }
     }
 
+    /// How many stories (copies of one story counted once) and feeds an `ArticleQuery`
+    /// matches, whatever its limit: `list --new`'s summary, without reading every row.
+    public func tally(_ query: ArticleQuery) throws -> (stories: Int, feeds: Int) {
+        let context = try readingContext()
+        let selection = ArticleSelection(query, context: context, hasSearchIndex: hasSearchIndex)
+        let sql = selection.sql(select: "count(DISTINCT coalesce(a.storyHash, -a.id)), count(DISTINCT a.feedId)")
+        return try read { db in
+            let row = try Row.fetchOne(db, sql: sql, arguments: selection.arguments)
+            return (row?[0] ?? 0, row?[1] ?? 0)
+        }
+    }
+
     /// Every stored copy of these stories, newest first: indexed ones through the index's
     /// story words (a copy whose link changed since is left out by its current storyHash),
     /// those not indexed yet through the queue (an entry applied but not yet trimmed finds

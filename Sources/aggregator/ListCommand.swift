@@ -78,15 +78,12 @@ struct ListCommand: AsyncParsableCommand {
             let cursor = try saved ?? store.cursor(seenSince: Date().addingTimeInterval(-86_400))
             query.arrivedAfter = cursor
             query.arrivedThrough = position.lastId
-            // Every new article is counted for the summary; --limit only cuts what is printed.
-            query.limit = nil
-            query.offset = 0
             newSince = (cursor, position, saved == nil)
         }
         if search != nil { try await SearchIndexing.catchUp(store, directory: read.paths.data) }
-        var articles = try store.articles(query)
-        let arrived = articles
-        if new { articles = Array(articles.dropFirst(offset).prefix(limit ?? Int.max)) }
+        let articles = try store.articles(query)
+        // Every new story is counted for the summary; --limit only cuts what is printed.
+        let arrived = new ? try store.tally(query) : (stories: 0, feeds: 0)
         let terminal = Terminal.standardOutput
         let lines: [String]
         switch json ? .jsonl : format {
@@ -97,8 +94,8 @@ struct ListCommand: AsyncParsableCommand {
         }
         for line in lines { print(line) }
         if let newSince {
-            let summary = Self.newSummary(arrived, shown: articles.count, since: newSince.cursor.at,
-                                          firstTime: newSince.firstTime, moved: !peek)
+            let summary = Self.newSummary(stories: arrived.stories, feeds: arrived.feeds, shown: articles.count,
+                                          since: newSince.cursor.at, firstTime: newSince.firstTime, moved: !peek)
             // After the articles in text; on stderr where stdout is for programs.
             if format == .text && !json { print(summary) } else { printError(summary) }
             if !peek { try read.requireState().moveCursor(store: read.cursorName, to: newSince.position) }
@@ -108,12 +105,10 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     /// `12 new in 4 feeds since 2026-12-06 08:10` (and what was left out or kept).
-    static func newSummary(_ arrived: [StoredArticle], shown: Int, since: Date, firstTime: Bool, moved: Bool) -> String {
-        // Every feed that brought one, the copies of a shared story included.
-        let feeds = Set(arrived.flatMap { [$0.feedTitle] + $0.alsoIn }).count
-        var text = arrived.isEmpty ? "nothing new" : "\(arrived.count) new in \(feeds) feed\(feeds == 1 ? "" : "s")"
+    static func newSummary(stories: Int, feeds: Int, shown: Int, since: Date, firstTime: Bool, moved: Bool) -> String {
+        var text = stories == 0 ? "nothing new" : "\(stories) new in \(feeds) feed\(feeds == 1 ? "" : "s")"
         text += firstTime ? " in the last day (your first --new)" : " since \(ArticleOutput.localTime(since))"
-        if shown < arrived.count { text += "; \(shown) shown" }
+        if shown < stories { text += "; \(shown) shown" }
         if !moved { text += "; --peek: your place is kept" }
         return text
     }

@@ -70,10 +70,11 @@ struct ImportOPMLCommand: ParsableCommand {
             throw ExitStatus.configuration
         }
         do {
-            try text.write(toFile: resolved.config, atomically: true, encoding: .utf8)
+            // Whole, and with the file's own owner, group and mode (an atomic String write
+            // left /etc/aggregator/feeds.conf root:root 0644).
+            try ConfigFileEditing.write(text, to: resolved.config)
         } catch {
-            printError("aggregator: \(resolved.config): \(error.localizedDescription)")
-            throw ExitCode(73)
+            throw SourceEditing.refuse(error)
         }
         print("added \(lines.count) feeds to \(resolved.config) (\(already) already there)")
     }

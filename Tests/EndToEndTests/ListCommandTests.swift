@@ -128,6 +128,68 @@ import TestSupport
     }
 }
 
+/// What `list` and `stats` look like where it shows: columns that line up whatever the
+/// titles' scripts, on a terminal of a given width; a chart over the days that hold articles.
+@Suite(.serialized) struct TextLayoutTests {
+    /// Terminal columns, as a terminal counts them for these titles (CJK wide, the rest one).
+    static func columns(_ text: Substring) -> Int {
+        text.unicodeScalars.reduce(0) { total, scalar in
+            total + ((0x3000...0x9FFF).contains(scalar.value) || (0xFF00...0xFF60).contains(scalar.value) ? 2 : 1)
+        }
+    }
+
+    @Test func wideTitlesAndFeedNamesKeepTheColumnsAndTheWidth() async throws {
+        let workspace = try EndToEndTests.Workspace(feedsConf: "file:cjk.xml\nfile:long.xml\n")
+        defer { workspace.remove() }
+        try workspace.write(ReadingCommandTests.rss("新华网", [
+            ("c1", "中国将继续坚持对外开放，推动创新发展与国际合作，共同应对全球挑战", "https://example.cn/1", 1),
+            ("c2", "短标题", "https://example.cn/2", 3),
+        ]), to: "cjk.xml")
+        try workspace.write(ReadingCommandTests.rss("World", [
+            ("w1", String(repeating: "A very long English headline ", count: 6), "https://example.org/" + String(repeating: "x", count: 80), 2),
+        ]), to: "long.xml")
+        #expect(try await workspace.cli(["fetch"]).status == 0)
+        let command = "stty cols 80 rows 24; " + ([EndToEndTests.cli.path, "list"] + workspace.paths).joined(separator: " ")
+        let tty = try await ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"],
+                                              environment: ["TZ": "UTC", "TERM": "xterm", "NO_COLOR": "1",
+                                                            "AGGREGATOR_STATE": workspace.state])
+        let lines = tty.stdout.replacingOccurrences(of: "\r", with: "").split(separator: "\n")
+        #expect(lines.count == 3, "\(tty.stdout)")
+        for line in lines {
+            #expect(Self.columns(line) <= 80, "\(line) is \(Self.columns(line)) columns")
+        }
+        // The title starts at the same column on every line: after id, date and the feed,
+        // padded to the widest feed name (新华网 takes six columns, World five).
+        let titleColumns = lines.map { line -> Int in
+            let feedEnd = line.range(of: "新华网  ") ?? line.range(of: "World   ")
+            return Self.columns(line[..<(feedEnd?.upperBound ?? line.startIndex)])
+        }
+        #expect(Set(titleColumns).count == 1, "\(lines)")
+        #expect(lines.contains { $0.contains("…") })  // the long ones were cut, with an ellipsis
+    }
+
+    @Test func statsChartsTheDaysThatHoldArticlesAndNamesNewestAndOldest() async throws {
+        let workspace = try EndToEndTests.Workspace(feedsConf: "file:old.xml\n")
+        defer { workspace.remove() }
+        try workspace.write("""
+            <rss version="2.0"><channel><title>Archive</title>
+            <item><guid>1</guid><title>Last one</title><pubDate>Sat, 31 Oct 2020 08:21:00 GMT</pubDate></item>
+            <item><guid>2</guid><title>Same day</title><pubDate>Sat, 31 Oct 2020 06:00:00 GMT</pubDate></item>
+            <item><guid>3</guid><title>First one</title><pubDate>Wed, 28 Oct 2020 10:00:00 GMT</pubDate></item>
+            </channel></rss>
+            """, to: "old.xml")
+        #expect(try await workspace.cli(["fetch"]).status == 0)
+        let stats = try await workspace.cli(["stats"])
+        let lines = stats.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0] == "Articles per day (by date), 4 days to the newest article:")
+        #expect(lines[1].hasPrefix("2020-10-28 ") && lines[1].hasSuffix(" 1"))
+        #expect(lines[2] == "2020-10-29" && lines[3] == "2020-10-30")
+        #expect(lines[4].hasPrefix("2020-10-31 ███") && lines[4].hasSuffix(" 2"))
+        #expect(lines[5] == "Newest: 2020-10-31 08:21  Archive: Last one")
+        #expect(lines[6] == "Oldest: 2020-10-28 10:00  Archive: First one")
+    }
+}
+
 /// Text from feeds never reaches a terminal as control sequences: `list` and `feeds` drop
 /// ESC, BEL and C1 codes (a JSON Feed can carry them legally); JSON output escapes them.
 @Suite(.serialized) struct TerminalSafetyTests {
