@@ -64,8 +64,20 @@ public struct FeedFinder: Sendable {
     /// `example.org` alone means https.
     public static func normalise(_ address: String) -> String {
         let trimmed = address.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.lowercased().hasPrefix("file:") { return trimmed }
         if trimmed.range(of: "^[A-Za-z][A-Za-z0-9+.-]*://", options: .regularExpression) != nil { return trimmed }
         return "https://" + trimmed
+    }
+
+    /// Why `address` cannot be looked at (nil: it can): not http(s) or file, no host, spaces.
+    public static func problem(with address: String) -> String? {
+        let url = normalise(address)
+        if url.lowercased().hasPrefix("file:") { return nil }
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
+              !url.contains(where: { $0.isWhitespace })
+        else { return "not a web address: '\(address)' (a site such as example.org, or a feed's http(s) URL)" }
+        return nil
     }
 
     public func find(_ address: String) async -> Outcome {

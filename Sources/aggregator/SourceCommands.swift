@@ -46,6 +46,7 @@ struct AddCommand: AsyncParsableCommand {
             throw ValidationError("invalid --interval '\(interval)': a number and s, m, h or d (30m, 1h)")
         }
         if let pick, pick < 1 { throw ValidationError("--pick counts from 1") }
+        if let problem = FeedFinder.problem(with: address) { throw ValidationError(problem) }
     }
 
     func run() async throws {

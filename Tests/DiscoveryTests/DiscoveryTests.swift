@@ -79,5 +79,9 @@ import Testing
     @Test func aBareNameMeansHTTPS() {
         #expect(FeedFinder.normalise(" example.org/blog ") == "https://example.org/blog")
         #expect(FeedFinder.normalise("http://127.0.0.1:8080/") == "http://127.0.0.1:8080/")
+        #expect(FeedFinder.problem(with: "example.org") == nil)
+        #expect(FeedFinder.problem(with: "file:feed.xml") == nil)
+        #expect(FeedFinder.problem(with: "ht!tp://bad url")?.hasPrefix("not a web address") == true)
+        #expect(FeedFinder.problem(with: "ftp://example.org/feed")?.hasPrefix("not a web address") == true)
     }
 }
