@@ -24,7 +24,7 @@ MANPAGES = .build/manpages
 DEBUG    = .build/debug
 
 # Debian packages the build links against (pkg-config finds them).
-PACKAGES = libcurl4-openssl-dev libxml2-dev libsqlite3-dev libzstd-dev libdeflate-dev libbrotli-dev pkg-config
+PACKAGES = libcurl4-openssl-dev libxml2-dev libsqlite3-dev libzstd-dev libdeflate-dev libbrotli-dev libssl-dev pkg-config
 # What `make deb` and `make service-test` need besides (dpkg-shlibdeps; a Debian root and a real systemd).
 DEB_PACKAGES = dpkg-dev
 SERVICE_TEST_PACKAGES = debootstrap systemd-container dpkg-dev python3

@@ -29,6 +29,7 @@ let package = Package(
         // (signal_pipe.c).
         .target(name: "CProcessShims"),
         .target(name: "CTerminalShims"),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // Finding a site's feeds from its address (`aggregator add`).
         .target(name: "Discovery", dependencies: ["CLibXML2", "FeedParser", "Fetcher"]),
         .systemLibrary(
@@ -65,7 +66,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "Config", "Fetcher", "FeedParser", "Store", "CProcessShims",
+                "Config", "Fetcher", "FeedParser", "Store", "CProcessShims", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 

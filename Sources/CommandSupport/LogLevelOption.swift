@@ -13,6 +13,12 @@ public enum LogSetup {
         LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, level: level) }
     }
 
+    /// A logger to stderr, warnings and worse, for a CLI command that runs daemon parts
+    /// (`fetch` delivering hooks).
+    public static func stderr(label: String) -> Logger {
+        Logger(label: label, factory: { label in ConsoleLogHandler(label: label, level: .warning) })
+    }
+
     /// A logger that prints nothing, for CLI commands that report on their own.
     public static let silent = Logger(label: "aggregator", factory: { _ in SwiftLogNoOpLogHandler() })
 }

@@ -12,11 +12,16 @@ import Foundation
 /// `max-per-host`, `host-spacing`). Every problem is collected with its line number, so
 /// `aggregator check-config` can print them all at once.
 public enum ConfigParser {
-    static let feedOptions = ["title", "tags", "interval", "timeout", "adaptive", "user-agent", "keep"]
-    /// Options a feed line may also set; `default` lines give their value for every feed.
-    static let inheritedOptions = ["interval", "timeout", "adaptive", "user-agent", "keep"]
+    static let hookOptions = ["exec", "webhook", "webhook-secret-file", "on", "hook-backlog", "hook-timeout", "hook-retry"]
+    static let feedOptions = ["title", "tags", "interval", "timeout", "adaptive", "user-agent", "keep", "skip", "only"]
+        + hookOptions
+    /// Options a feed line may also set; `default` lines give their value for every feed
+    /// that does not set its own (`skip=`/`only=` add to the feed's own instead).
+    static let inheritedOptions = ["interval", "timeout", "adaptive", "user-agent", "keep", "skip", "only"] + hookOptions
+    /// Options that may be given several times, each adding a rule.
+    static let repeatableOptions: Set<String> = ["skip", "only"]
     /// Options only `default` lines set: they belong to the fetcher, not to one feed.
-    static let networkOptions = ["max-transfers", "max-per-host", "host-spacing"]
+    static let networkOptions = ["max-transfers", "max-per-host", "host-spacing", "max-deliveries"]
     static let defaultOptions = inheritedOptions + networkOptions
 
     public struct FileError: Error, CustomStringConvertible, Sendable {
@@ -45,6 +50,7 @@ public enum ConfigParser {
     public static func parse(text: String, path: String, baseDirectory: String) -> Configuration {
         var diagnostics: [Diagnostic] = []
         var defaults = [String: (value: String, line: Int)]()
+        var defaultRules: [(key: String, value: String)] = []
         var network = NetworkSettings()
         var pending: [(feed: FeedConfig, explicit: Set<String>)] = []
         var firstLineOfURL = [String: Int]()
@@ -75,7 +81,11 @@ public enum ConfigParser {
                     } else {
                         // Checked here so the error points at this line, not at every feed.
                         var probe = FeedConfig(url: "")
-                        guard apply(key, value, to: &probe, report: { report($0) }) else { continue }
+                        guard apply(key, value, to: &probe, baseDirectory: baseDirectory, report: { report($0) }) else { continue }
+                    }
+                    if repeatableOptions.contains(key) {
+                        defaultRules.append((key, value))
+                        continue
                     }
                     if let earlier = defaults[key] {
                         report("default \(key) set again (first set on line \(earlier.line)); this value wins", .warning)
@@ -101,7 +111,7 @@ public enum ConfigParser {
                     lineIsValid = false
                     continue
                 }
-                if apply(key, value, to: &feed, report: { report($0) }) {
+                if apply(key, value, to: &feed, baseDirectory: baseDirectory, report: { report($0) }) {
                     explicit.insert(key)
                 } else {
                     lineIsValid = false
@@ -119,8 +129,13 @@ public enum ConfigParser {
         let feeds = pending.map { item -> FeedConfig in
             var feed = item.feed
             for (key, setting) in defaults where inheritedOptions.contains(key) && !item.explicit.contains(key) {
-                _ = apply(key, setting.value, to: &feed, report: { _ in })
+                _ = apply(key, setting.value, to: &feed, baseDirectory: baseDirectory, report: { _ in })
             }
+            // A default line's rules come first, then the feed's own.
+            let own = feed.filters
+            feed.filters = []
+            for rule in defaultRules { _ = apply(rule.key, rule.value, to: &feed, baseDirectory: baseDirectory, report: { _ in }) }
+            feed.filters += own
             return feed
         }
         var configuration = Configuration(path: path, feeds: feeds, diagnostics: diagnostics)
@@ -129,7 +144,7 @@ public enum ConfigParser {
     }
 
     /// Sets one feed option from its text; false (after reporting why) when the value is invalid.
-    private static func apply(_ key: String, _ value: String, to feed: inout FeedConfig,
+    private static func apply(_ key: String, _ value: String, to feed: inout FeedConfig, baseDirectory: String = ".",
                               report: (String) -> Void) -> Bool {
         switch key {
         case "title":
@@ -161,6 +176,45 @@ public enum ConfigParser {
                 return false
             }
             feed.userAgent = value
+        case "skip", "only":
+            switch FilterRule.parse(key == "skip" ? .skip : .only, value) {
+            case .success(let rule): feed.filters.append(rule)
+            case .failure(let problem):
+                report(problem.message)
+                return false
+            }
+        case "exec":
+            switch CommandLineSplitter.split(value) {
+            case .success(let argv): feed.exec = argv
+            case .failure(let problem):
+                report(problem.message)
+                return false
+            }
+        case "webhook":
+            guard let components = URLComponents(string: value), let scheme = components.scheme?.lowercased(),
+                  scheme == "http" || scheme == "https", components.host?.isEmpty == false else {
+                report("invalid webhook '\(value)': use an http(s) URL")
+                return false
+            }
+            feed.webhook = value
+        case "webhook-secret-file":
+            feed.webhookSecretFile = value.hasPrefix("/") ? value : baseDirectory + "/" + value
+        case "on":
+            let events = value.split(separator: ",").map { HookConfig.Event(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) }
+            guard !events.isEmpty, !events.contains(nil) else {
+                report("invalid on '\(value)': use new, updated or new,updated")
+                return false
+            }
+            feed.hookEvents = Set(events.compactMap { $0 })
+        case "hook-backlog":
+            guard let flag = boolean(value) else {
+                report("invalid hook-backlog '\(value)': use yes or no")
+                return false
+            }
+            feed.hookBacklog = flag
+        case "hook-timeout", "hook-retry":
+            guard let seconds = duration(key: key, value: value, report: report) else { return false }
+            if key == "hook-timeout" { feed.hookTimeout = seconds } else { feed.hookRetry = seconds }
         default:
             return false
         }
@@ -183,6 +237,12 @@ public enum ConfigParser {
                 return false
             }
             network.hostSpacing = seconds
+        case "max-deliveries":
+            guard let number = Int(value), (1...64).contains(number) else {
+                report("invalid max-deliveries '\(value)': use a whole number from 1 to 64")
+                return false
+            }
+            network.maximumDeliveries = number
         default:
             return false
         }

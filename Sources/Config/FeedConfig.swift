@@ -16,6 +16,29 @@ public struct FeedConfig: Sendable, Equatable {
     public var userAgent: String?
     /// How much of the feed's history to keep (`keep=`); nil keeps everything.
     public var retention: Retention?
+    /// `skip=` and `only=` rules, a `default` line's first: which articles are not stored.
+    public var filters: [FilterRule] = []
+    /// `exec=`: a program run for each new article (split like systemd's ExecStart=).
+    public var exec: [String]?
+    /// `webhook=`: a URL the article is POSTed to; `webhook-secret-file=` signs it.
+    public var webhook: String?
+    public var webhookSecretFile: String?
+    /// `on=`: which events fire the hooks.
+    public var hookEvents: Set<HookConfig.Event> = [.new]
+    /// `hook-backlog=yes`: the first poll of the feed fires for every article it brings.
+    public var hookBacklog = false
+    /// `hook-timeout=`: seconds a program or a receiver may take.
+    public var hookTimeout = 30
+    /// `hook-retry=`: how long a failing delivery is retried before it is kept as failed.
+    public var hookRetry = 86_400
+
+    /// The feed's hooks, as configured.
+    public var hooks: [HookConfig] {
+        var hooks: [HookConfig] = []
+        if let exec { hooks.append(HookConfig(action: .exec(exec), events: hookEvents)) }
+        if let webhook { hooks.append(HookConfig(action: .webhook(url: webhook, secretFile: webhookSecretFile), events: hookEvents)) }
+        return hooks
+    }
 
     public init(url: String, title: String? = nil, tags: [String] = [], interval: Int = Defaults.interval,
                 timeout: Int = Defaults.timeout, line: Int = 0) {
@@ -72,6 +95,8 @@ public struct NetworkSettings: Sendable, Equatable {
     /// Seconds between request starts to one host; nil for the fetcher's default
     /// (none on loopback, a quarter second elsewhere).
     public var hostSpacing: Double?
+    /// Hook deliveries (programs and webhooks) running at once.
+    public var maximumDeliveries = 4
 
     public init() {}
 }

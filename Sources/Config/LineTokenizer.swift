@@ -1,5 +1,6 @@
 /// Splits one `feeds.conf` line into words, newsboat-style: white space separates,
-/// double quotes group (`title="Xinhua | China"`), a backslash escapes inside quotes,
+/// double quotes group (`title="Xinhua | China"`), a backslash escapes a quote or a
+/// backslash inside quotes (and is kept before anything else),
 /// and `#` starts a comment only at the start of a word (so URL fragments survive).
 enum LineTokenizer {
     enum Failure: Error, Equatable { case unterminatedQuote }
@@ -13,6 +14,9 @@ enum LineTokenizer {
         for ch in line {
             if inQuotes {
                 if escaped {
+                    // `\"` and `\\` stand for themselves; any other backslash is kept, so a
+                    // quoted regular expression (`skip="title:\d+ deals"`) reads as written.
+                    if ch != "\"" && ch != "\\" { current.append("\\") }
                     current.append(ch)
                     escaped = false
                 } else if ch == "\\" {

@@ -20,11 +20,15 @@ public final class Daemon: Sendable {
     let watchdogInterval: TimeInterval?
     /// Whether READY=1 was sent before the loop began (while waiting for the store).
     let readyAlreadySent: Bool
+    /// Delivers the outbox to the feeds' hooks, alongside the polls.
+    let hooks: HookDispatcher?
 
     /// `poller` writes to `store`, which is open.
     public init(configuration: Configuration, store: Store, poller: FeedPoller, notifier: SystemdNotifier, logger: Logger,
-                readyAlreadySent: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment) {
+                readyAlreadySent: Bool = false, hooks: HookDispatcher? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.readyAlreadySent = readyAlreadySent
+        self.hooks = hooks
         self.initialConfiguration = configuration
         self.store = store
         self.poller = poller
@@ -115,6 +119,13 @@ public final class Daemon: Sendable {
                 }
                 return .wake
             }
+            // Hook deliveries, alongside: its own tasks and transfers, woken by what is stored.
+            if let hooks {
+                group.addTask {
+                    await hooks.run()
+                    return .wake
+                }
+            }
             group.addTask {
                 try? await Task.sleep(nanoseconds: UInt64(Self.pruneDelay * 1e9))
                 return .pruned(Task.isCancelled ? nil : try? await store.prune())
@@ -178,6 +189,7 @@ public final class Daemon: Sendable {
                     } else {
                         unstored.remove(report.url)
                         due[report.url] = report.nextDue
+                        if case .fetched(let inserted, let updated) = report.outcome, inserted + updated > 0 { hooks?.wake() }
                         if report.failed { failing.insert(report.url) } else { failing.remove(report.url) }
                     }
                     notifier.send(status())
@@ -210,6 +222,7 @@ public final class Daemon: Sendable {
                         for feed in changed { due[feed.url] = nil }
                         configuration = next
                         feeds = next.feeds
+                        hooks?.configure(next)
                         poller.hostSpacing = next.network.hostSpacing
                         schedule(feeds)
                         earliestWake = nil

@@ -171,6 +171,8 @@ public struct FeedPoller: Sendable {
                                         fetchedAt: now, nextDue: nextDueAfterSuccess(hint: hint),
                                         validators: validators, bodyHash: bodyHash(response))
                     update.refreshHint = .some(hint)
+                    // skip=/only=: the store keeps them out (keys still come from the whole document).
+                    update.skipped = FilterCache.shared.filter(for: feed.filters).skipped(parsed.entries)
                 } catch {
                     update = failure(error.description, state: state, feed: feed, at: now)
                 }

@@ -15,6 +15,8 @@ extension Store {
                                             intervalSeconds: feed.interval, configKey: configKey(of: feed))
         subscription.keepDays = feed.retention?.days
         subscription.keepCount = feed.retention?.count
+        subscription.hooks = feed.hooks.map { HookSubscription(target: $0.target, events: $0.events.map(\.rawValue).sorted()) }
+        subscription.hookBacklog = feed.hookBacklog
         return subscription
     }
 
@@ -26,6 +28,8 @@ extension Store {
         if feed.adaptive { line.append("adaptive") }
         if let agent = feed.userAgent { line.append("ua:" + agent) }
         if let keep = feed.retention { line.append("keep:\(keep.days ?? 0),\(keep.count ?? 0)") }
+        if !feed.filters.isEmpty { line.append("filters:" + feed.filters.map(\.text).joined(separator: "\u{1E}")) }
+        if !feed.hooks.isEmpty { line.append("hooks:" + feed.hooks.map(\.target).joined(separator: "\u{1E}")) }
         return fingerprint(Array(line.joined(separator: "\u{1F}").utf8))
     }
 }

@@ -18,6 +18,20 @@ public struct FetchRequest: Sendable {
 
     public static let defaultHostSpacing = 0.25
 
+    /// A POST (webhooks): its body and headers. nil: a GET for a feed.
+    public var post: Post?
+
+    public struct Post: Sendable {
+        public var body: [UInt8]
+        /// Sent as they are (`Content-Type`, signatures); redirects are not followed.
+        public var headers: [(name: String, value: String)]
+
+        public init(body: [UInt8], headers: [(name: String, value: String)]) {
+            self.body = body
+            self.headers = headers
+        }
+    }
+
     public init(url: String, etag: String? = nil, lastModified: String? = nil, timeout: Int = 60,
                 connectTimeout: Int = 15, maximumBodySize: Int = 20 * 1024 * 1024,
                 userAgent: String = UserAgent.default, hostSpacing: Double? = nil) {

@@ -59,7 +59,21 @@ final class Transfer {
         ccurl_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
 
         var list: UnsafeMutablePointer<curl_slist>?
-        list = curl_slist_append(list, "Accept: application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8")
+        if let post = request.post {
+            // A webhook: the body as given, its own headers, no redirects (libcurl would
+            // turn the POST into a GET on a 301/302), and no `Expect: 100-continue` wait.
+            ccurl_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+            ccurl_easy_setopt_long(handle, CURLOPT_POST, 1)
+            ccurl_easy_setopt_long(handle, CURLOPT_POSTFIELDSIZE, post.body.count)
+            // COPYPOSTFIELDS: libcurl keeps its own copy of the bytes (given their size above).
+            post.body.withUnsafeBytes { buffer in
+                _ = ccurl_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+            }
+            list = curl_slist_append(list, "Expect:")
+            for header in post.headers { list = curl_slist_append(list, "\(header.name): \(header.value)") }
+        } else {
+            list = curl_slist_append(list, "Accept: application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8")
+        }
         if let etag = request.etag { list = curl_slist_append(list, "If-None-Match: \(etag)") }
         if let lastModified = request.lastModified { list = curl_slist_append(list, "If-Modified-Since: \(lastModified)") }
         headerList = list

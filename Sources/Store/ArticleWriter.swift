@@ -24,6 +24,38 @@ struct ArticleWriter {
     let db: Database
     let feedID: Int64
     let now: Date
+    /// The feed's hooks that fire for this write: a delivery per article and hook is
+    /// queued in the outbox, in the same transaction as the article.
+    var hooks: [HookSubscription] = []
+
+    init(db: Database, feedID: Int64, now: Date) {
+        self.db = db
+        self.feedID = feedID
+        self.now = now
+    }
+
+    /// The articles to store: those `skip=`/`only=` left in. The others are recorded as
+    /// skipped (by key, so a feed's count does not grow with each poll of the same items);
+    /// a key stored now that was skipped before (the rule changed) is no longer counted.
+    func recordSkipped(_ articles: [PreparedArticle], skipped: [Int: String]) throws -> [PreparedArticle] {
+        let hadSkipped = try has("SELECT EXISTS (SELECT 1 FROM skipped WHERE feedId = ?)")
+        guard !skipped.isEmpty || hadSkipped else { return articles }
+        let record = try db.cachedStatement(sql: """
+            INSERT INTO skipped (feedId, dedupKey, rule, at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (feedId, dedupKey) DO UPDATE SET rule = excluded.rule
+            """)
+        let forget = try db.cachedStatement(sql: "DELETE FROM skipped WHERE feedId = ? AND dedupKey = ?")
+        var kept: [PreparedArticle] = []
+        for (index, article) in articles.enumerated() {
+            if let rule = skipped[index] {
+                try record.execute(arguments: [feedID, article.key, rule, Seconds.from(now)])
+            } else {
+                if hadSkipped { try forget.execute(arguments: [feedID, article.key]) }
+                kept.append(article)
+            }
+        }
+        return kept
+    }
 
     /// Writes what changed; `presentIDs` gets the id of every article the document holds.
     func write(_ articles: [PreparedArticle], presentIDs: inout [Int64]) throws -> ApplySummary {
@@ -67,6 +99,7 @@ struct ArticleWriter {
                 try values.run(in: db)
                 toIndex.append(row.id)
                 summary.updated += 1
+                summary.deliveries += try queueDeliveries(articleID: row.id, event: "updated")
             } else {
                 var values = DirectBinding(insert)
                 values.bind(feedID); values.bind(key); values.bind(entry.id); values.bind(entry.link)
@@ -75,13 +108,29 @@ struct ArticleWriter {
                 values.bind(fields.content); values.bind(fields.categories); values.bind(fields.enclosures)
                 values.bind(fields.fingerprint); values.bind(fields.storyHash)
                 try values.run(in: db)
-                presentIDs.append(db.lastInsertedRowID)
-                toIndex.append(db.lastInsertedRowID)
+                let id = db.lastInsertedRowID
+                presentIDs.append(id)
+                toIndex.append(id)
                 summary.inserted += 1
+                summary.deliveries += try queueDeliveries(articleID: id, event: "new")
             }
         }
         try SearchQueue.add(articleIDs: toIndex, in: db)
         return summary
+    }
+
+    /// One outbox row per hook that fires on `event`; how many.
+    private func queueDeliveries(articleID: Int64, event: String) throws -> Int {
+        guard !hooks.isEmpty else { return 0 }
+        var queued = 0
+        for hook in hooks where hook.events.contains(event) {
+            try db.cachedStatement(sql: """
+                INSERT INTO outbox (delivery, articleId, feedId, target, event, nextAttemptAt, createdAt)
+                VALUES (lower(hex(randomblob(16))), ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [articleID, feedID, hook.target, event, Seconds.from(now), Seconds.from(now)])
+            queued += 1
+        }
+        return queued
     }
 
     /// Whether `sql` (an EXISTS over this feed's rows) is true.

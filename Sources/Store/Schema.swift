@@ -193,6 +193,38 @@ enum Schema {
             // after a full disk or a read-only file system (StorageHealth).
             try db.execute(sql: "CREATE TABLE write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), at INTEGER NOT NULL)")
         }
+        migrator.registerMigration("v17: hooks, outbox, skipped") { db in
+            // A feed's hooks as feeds.conf gives them (JSON: [{"target":…,"events":[…]}]),
+            // and what `skip=`/`only=` kept out. The outbox is written in the transaction that
+            // stores the article, so an article stored is an article delivered (at least
+            // once); `delivery` is the id receivers see, the same on every attempt.
+            try db.execute(sql: """
+                ALTER TABLE feed ADD COLUMN hooks TEXT;
+                ALTER TABLE feed ADD COLUMN hookBacklog INTEGER NOT NULL DEFAULT 0;
+                CREATE TABLE outbox (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    delivery TEXT NOT NULL UNIQUE,
+                    articleId INTEGER NOT NULL REFERENCES article(id) ON DELETE CASCADE,
+                    feedId INTEGER NOT NULL REFERENCES feed(id) ON DELETE CASCADE,
+                    target TEXT NOT NULL,          -- HookConfig.target: which hook
+                    event TEXT NOT NULL,           -- new | updated
+                    state TEXT NOT NULL DEFAULT 'pending',  -- pending | failed (done ones are deleted)
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    nextAttemptAt INTEGER NOT NULL,
+                    createdAt INTEGER NOT NULL,
+                    lastError TEXT
+                );
+                CREATE INDEX outbox_due ON outbox(state, nextAttemptAt);
+                CREATE INDEX outbox_article ON outbox(articleId);
+                CREATE TABLE skipped (
+                    feedId INTEGER NOT NULL REFERENCES feed(id) ON DELETE CASCADE,
+                    dedupKey TEXT NOT NULL,
+                    rule TEXT,
+                    at INTEGER NOT NULL,
+                    PRIMARY KEY (feedId, dedupKey)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -243,16 +243,22 @@ public final class Store: Sendable {
             // A changed line (configKey) also lifts a 410's stop: the user has looked at it.
             // One compiled statement for every feed: compiling it 500 times was most of the cost.
             let upsert = try db.makeStatement(sql: """
-                INSERT INTO feed (url, configTitle, tags, intervalSeconds, inConfig, createdAt, configKey, keepDays, keepCount)
-                VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+                INSERT INTO feed (url, configTitle, tags, intervalSeconds, inConfig, createdAt, configKey, keepDays, keepCount,
+                    hooks, hookBacklog)
+                VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(url) DO UPDATE SET configTitle = excluded.configTitle, tags = excluded.tags,
                     intervalSeconds = excluded.intervalSeconds, inConfig = 1, configKey = excluded.configKey,
-                    keepDays = excluded.keepDays, keepCount = excluded.keepCount
+                    keepDays = excluded.keepDays, keepCount = excluded.keepCount, hooks = excluded.hooks,
+                    hookBacklog = excluded.hookBacklog
                 """)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
             for subscription in subscriptions {
+                let hooks = subscription.hooks.isEmpty ? nil
+                    : String(decoding: try encoder.encode(subscription.hooks), as: UTF8.self)
                 try upsert.execute(arguments: [subscription.url, subscription.title, subscription.tags.joined(separator: ","),
                                                subscription.intervalSeconds, Seconds.from(now), subscription.configKey,
-                                               subscription.keepDays, subscription.keepCount])
+                                               subscription.keepDays, subscription.keepCount, hooks, subscription.hookBacklog])
             }
         }
     }
@@ -350,7 +356,8 @@ public final class Store: Sendable {
     /// One feed's update, inside the combined transaction (WriteCombiner).
     static func write(_ update: FeedUpdate, toFeed url: String, prepared: [PreparedArticle],
                       in db: Database) throws -> ApplySummary {
-        let (feedID, storedIdentity) = try Self.feed(db, url: url, now: update.fetchedAt)
+        let target = try Self.feed(db, url: url, now: update.fetchedAt)
+        let feedID = target.id, storedIdentity = target.identity
         var summary = ApplySummary()
         var assignments: [String] = ["lastFetchAt = :fetched", "nextDueAt = :due"]
         var arguments: [String: (any DatabaseValueConvertible)?] = [
@@ -363,7 +370,11 @@ public final class Store: Sendable {
             if try identity(ofFeed: feedID, stored: storedIdentity, entries: entries, in: db) == .link {
                 articles = zip(prepared, DedupKey.keys(for: entries, identity: .link)).map { $0.rekeyed($1) }
             }
-            summary = try ArticleWriter(db: db, feedID: feedID, now: update.fetchedAt).write(articles, presentIDs: &present)
+            var writer = ArticleWriter(db: db, feedID: feedID, now: update.fetchedAt)
+            writer.hooks = target.hooks
+            let kept = try writer.recordSkipped(articles, skipped: update.skipped)
+            summary = try writer.write(kept, presentIDs: &present)
+            summary.skipped = articles.count - kept.count
             // What the latest document holds is never pruned.
             assignments.append("latestIds = :latest")
             assignments.append("articleCount = articleCount + :inserted")
@@ -460,14 +471,29 @@ public final class Store: Sendable {
     }
 
     /// The feed's row id and how its articles are identified (a new row when the URL is unknown).
-    private static func feed(_ db: Database, url: String, now: Date) throws -> (id: Int64, identity: DedupKey.Identity) {
-        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, identity FROM feed WHERE url = ?"),
-                                      arguments: [url]) {
-            return (row[0], (row[1] as String?).flatMap(DedupKey.Identity.init(rawValue:)) ?? .guid)
+    /// The feed's row as a write needs it (created when the store does not know the URL).
+    struct WriteTarget {
+        var id: Int64
+        var identity: DedupKey.Identity
+        /// Hooks that fire for this write: none on the first body of a feed unless
+        /// `hook-backlog=yes` (a new feed's whole backlog is not news).
+        var hooks: [HookSubscription]
+    }
+
+    private static func feed(_ db: Database, url: String, now: Date) throws -> WriteTarget {
+        if let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT id, identity, hooks, hookBacklog, lastBodyAt IS NOT NULL FROM feed WHERE url = ?
+            """), arguments: [url]) {
+            var hooks: [HookSubscription] = []
+            if let text: String = row[2], row[3] as Bool || row[4] as Bool {
+                hooks = (try? JSONDecoder().decode([HookSubscription].self, from: Data(text.utf8))) ?? []
+            }
+            return WriteTarget(id: row[0], identity: (row[1] as String?).flatMap(DedupKey.Identity.init(rawValue:)) ?? .guid,
+                               hooks: hooks)
         }
         try db.execute(sql: "INSERT INTO feed (url, inConfig, createdAt) VALUES (?, 0, ?)",
                        arguments: [url, Seconds.from(now)])
-        return (db.lastInsertedRowID, .guid)
+        return WriteTarget(id: db.lastInsertedRowID, identity: .guid, hooks: [])
     }
 }
 

@@ -14,12 +14,30 @@ public struct FeedSubscription: Sendable, Equatable {
     /// …or beyond this many newest. nil and nil keep everything.
     public var keepCount: Int?
 
+    /// The feed's hooks (`exec=`, `webhook=`): which, for which events.
+    public var hooks: [HookSubscription] = []
+    /// Whether the first poll of the feed fires its hooks for every article it brings.
+    public var hookBacklog = false
+
     public init(url: String, title: String? = nil, tags: [String] = [], intervalSeconds: Int, configKey: String = "") {
         self.url = url
         self.title = title
         self.tags = tags
         self.intervalSeconds = intervalSeconds
         self.configKey = configKey
+    }
+}
+
+/// One hook of a feed, as the store's outbox names it.
+public struct HookSubscription: Sendable, Equatable, Codable {
+    /// `HookConfig.target`: the same hook, the same name.
+    public var target: String
+    /// `new`, `updated`.
+    public var events: [String]
+
+    public init(target: String, events: [String]) {
+        self.target = target
+        self.events = events
     }
 }
 
@@ -92,6 +110,9 @@ public struct FeedUpdate: Sendable {
     public var refreshHint: Int??
     /// A pause the feed's host asked for (429/503 Retry-After), kept for every feed on it.
     public var hostPause: HostPause?
+    /// Entries of a fetched document that `skip=`/`only=` kept out (by position), with
+    /// the rule: not stored, counted per feed.
+    public var skipped: [Int: String] = [:]
 
     public init(result: Result, fetchedAt: Date, nextDueAt: Date, etag: String?? = nil, lastModified: String?? = nil,
                 bodyHash: String? = nil, movedTo: String? = nil) {
@@ -125,11 +146,17 @@ public struct ApplySummary: Sendable, Equatable {
     public var inserted = 0
     public var updated = 0
     public var unchanged = 0
+    /// Entries the feed's rules kept out.
+    public var skipped = 0
+    /// Hook deliveries queued in the outbox.
+    public var deliveries = 0
 
-    public init(inserted: Int = 0, updated: Int = 0, unchanged: Int = 0) {
+    public init(inserted: Int = 0, updated: Int = 0, unchanged: Int = 0, skipped: Int = 0, deliveries: Int = 0) {
         self.inserted = inserted
         self.updated = updated
         self.unchanged = unchanged
+        self.skipped = skipped
+        self.deliveries = deliveries
     }
 }
 

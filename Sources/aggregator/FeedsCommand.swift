@@ -24,6 +24,7 @@ struct FeedsCommand: ParsableCommand {
         // Yours: nothing read yet (no state kept) means every article is unread.
         let unreadCounts = try read.state == nil || read.state!.isEmpty() ? nil : read.store.unreadCounts()
         func unread(_ feed: FeedState) -> Int { unreadCounts.map { $0[feed.url, default: 0] } ?? feed.articleCount }
+        let skipped = try read.store.skippedCounts()
         if feeds.isEmpty {
             printError("aggregator: no feeds in the store \(read.paths.data) (\(read.paths.dataOrigin.rawValue)) yet: "
                 + "aggregatord adds those of feeds.conf when it starts or reloads")
@@ -34,7 +35,9 @@ struct FeedsCommand: ParsableCommand {
             HostPauses.host(of: feed.movedTo ?? feed.url).flatMap { pauses[$0] }
         }
         if json {
-            for feed in feeds { print(Self.jsonLine(feed, pause: pause(of: feed), unread: unread(feed))) }
+            for feed in feeds {
+                print(Self.jsonLine(feed, pause: pause(of: feed), unread: unread(feed), skipped: skipped[feed.url, default: 0]))
+            }
             return
         }
         let states = feeds.map { Self.state(of: $0, pause: pause(of: $0)) }
@@ -49,6 +52,7 @@ struct FeedsCommand: ParsableCommand {
                 + "\(TerminalText.padLeft(String(unread(feed)), 8))  "
                 + TerminalText.clean(feed.displayTitle)
             if feed.displayTitle != feed.url { out += "  \(TerminalText.clean(feed.url))" }
+            if let count = skipped[feed.url] { out += "  (\(count) skipped by skip=/only=)" }
             out += "\n"
             if let moved = feed.movedTo {
                 out += "    moved permanently to \(TerminalText.clean(moved)) (polled there; feeds.conf could be updated)\n"
@@ -83,7 +87,7 @@ struct FeedsCommand: ParsableCommand {
         return "in \(seconds / size)\(name)"
     }
 
-    static func jsonLine(_ feed: FeedState, pause: HostPause? = nil, unread: Int) -> String {
+    static func jsonLine(_ feed: FeedState, pause: HostPause? = nil, unread: Int, skipped: Int = 0) -> String {
         let object: [String: Any] = [
             "url": feed.url, "title": feed.displayTitle, "tags": feed.tags, "state": state(of: feed, pause: pause),
             "paused_until": pause.map { DateFormatting.rfc3339($0.until) } ?? NSNull(),
@@ -95,6 +99,7 @@ struct FeedsCommand: ParsableCommand {
             "next_due": feed.nextDueAt.map(DateFormatting.rfc3339) ?? NSNull(),
             "articles": feed.articleCount,
             "unread": unread,
+            "skipped": skipped,
             "moved_to": feed.movedTo ?? NSNull(),
         ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))

@@ -84,8 +84,20 @@ struct FetchCommand: AsyncParsableCommand {
                 for warning in report.warnings.prefix(3) { print("  warning: \(TerminalText.clean(warning))") }
             }
         }
+        // Hooks: what was just queued (and anything left from before) is delivered now, for
+        // a minute at most; the rest waits in the outbox for aggregatord or the next fetch.
+        var deliveriesLeft = 0
+        if configuration.feeds.contains(where: { !$0.hooks.isEmpty }) || ((try? store.deliveryCounts().pending) ?? 0) > 0 {
+            let hooks = HookDispatcher(store: store, configuration: configuration, logger: LogSetup.stderr(label: "aggregator"))
+            deliveriesLeft = await hooks.drain(within: 60)
+            hooks.shutdown()
+        }
         store.finishWriting()
         print(progress.summary)
+        if deliveriesLeft > 0 {
+            printError("aggregator: \(deliveriesLeft) hook deliveries still wait (aggregator hooks lists them); "
+                + "aggregatord or the next fetch sends them")
+        }
         if let fault {
             let unkept = reports.filter { $0.storageFault != nil || $0.outcome == .cancelled }.count
             printError("aggregator: \(fault); stopped polling: \(unkept) of \(reports.count) feeds were not polled or "

@@ -64,20 +64,23 @@ struct AggregatorDaemon: AsyncParsableCommand {
             }
             var poller = FeedPoller(fetcher: fetcher, store: opened.store, logger: logger)
             poller.hostSpacing = feeds.network.hostSpacing
+            let hooks = HookDispatcher(store: opened.store, configuration: feeds, logger: logger)
             let daemon = Daemon(configuration: feeds, store: opened.store, poller: poller, notifier: notifier, logger: logger,
-                                readyAlreadySent: opened.readySent)
+                                readyAlreadySent: opened.readySent, hooks: hooks)
             reloads.set(daemon)
             await daemon.run()
+            hooks.shutdown()
             return opened
         }
         signal(SIGPIPE, SIG_IGN)  // a closed stderr or socket must not kill the daemon
         @Sendable func stop(_ number: Int32) {
             logger.info("received \(number == SIGTERM ? "SIGTERM" : "SIGINT"), stopping")
             work.cancel()
-            // A backstop: whatever hangs, the process is gone within 5 s. Committed data
+            // A backstop: whatever hangs, the process is gone within 9 s, inside the unit's
+            // TimeoutStopSec=10s (hook deliveries under way get 7 s of it). Committed data
             // is safe in SQLite's WAL whatever happens to a transaction in progress.
-            DispatchQueue.global().asyncAfter(deadline: .now() + 4.5) {
-                logger.error("shutdown took longer than 4.5 s; exiting now")
+            DispatchQueue.global().asyncAfter(deadline: .now() + 9) {
+                logger.error("shutdown took longer than 9 s; exiting now")
                 Foundation.exit(0)
             }
         }

@@ -10,4 +10,10 @@ int aggregator_thread_priorities_fixed(void);
 /// or -1 with errno set. Call once, as early as possible.
 int aggregator_signal_pipe(const int *numbers, int count);
 
+/// Starts the program at `path` (see spawn_hook.c): `argv` and `envp` NULL-terminated,
+/// `stdin_fd` as its standard input, `output_fd` as its standard output and error, in a
+/// process group of its own. 0 and the child's pid in `pid`, or an errno value.
+int aggregator_spawn_hook(const char *path, char *const argv[], char *const envp[],
+                          int stdin_fd, int output_fd, int *pid);
+
 #endif
