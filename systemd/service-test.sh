@@ -202,6 +202,32 @@ t_reload=$(date +%s)
 check "systemctl reload aggregator" ct systemctl reload aggregator
 eventually 10 "the reload is logged and the service stays active" reloaded_since "$t_reload"
 
+# An exec hook as the shipped unit runs it: as the service user, inside the sandbox
+# (the system read-only, no home directories), the article as JSON on stdin.
+cat > "$ROOT/usr/local/bin/sandbox-hook" <<'SH'
+#!/bin/sh
+out=/var/lib/aggregator/hook-test
+mkdir -p "$out"
+{
+    echo "user=$(id -un)"
+    echo "event=$AGGREGATOR_EVENT"
+    if touch /etc/aggregator/hook-was-here 2>/dev/null; then echo "etc=writable"; else echo "etc=read-only"; fi
+    if [ -n "$(ls -A /home 2>/dev/null)" ]; then echo "home=visible"; else echo "home=hidden"; fi
+} > "$out/result.tmp"
+cat > "$out/article.json"
+mv "$out/result.tmp" "$out/result"
+SH
+chmod 755 "$ROOT/usr/local/bin/sandbox-hook"
+sed 's/extra-1/hooked-1/; s/An extra story/A hooked story/' "$RUN/www/extra.rss" > "$RUN/www/hooked.rss"
+echo "http://127.0.0.1:$PORT/hooked.rss exec=/usr/local/bin/sandbox-hook hook-backlog=yes" >> "$ROOT/etc/aggregator/feeds.conf"
+hook_ran() { test -f "$ROOT/var/lib/aggregator/hook-test/result"; }
+eventually 15 "an exec hook ran for the new feed's article" hook_ran
+result="$(cat "$ROOT/var/lib/aggregator/hook-test/result" 2>/dev/null | tr '\n' ' ')"
+if [ "$result" = "user=aggregator event=new etc=read-only home=hidden " ] \
+    && grep -q '"title":"A hooked story"' "$ROOT/var/lib/aggregator/hook-test/article.json"; then
+    ok "the hook ran as aggregator, /etc read-only, /home hidden, the article on stdin"
+else bad "the hook ran as aggregator inside the sandbox" "$result"; fi
+
 # Read in every state.
 for round in 1 2 3; do
     check "clean stop $round: systemctl stop" ct systemctl stop aggregator

@@ -12,7 +12,8 @@ import Foundation
 /// `max-per-host`, `host-spacing`). Every problem is collected with its line number, so
 /// `aggregator check-config` can print them all at once.
 public enum ConfigParser {
-    static let hookOptions = ["exec", "webhook", "webhook-secret-file", "on", "hook-backlog", "hook-timeout", "hook-retry"]
+    static let hookOptions = ["exec", "webhook", "webhook-secret-file", "on", "hook-backlog", "hook-timeout", "hook-retry",
+                              "hook-backoff"]
     static let feedOptions = ["title", "tags", "interval", "timeout", "adaptive", "user-agent", "keep", "skip", "only"]
         + hookOptions
     /// Options a feed line may also set; `default` lines give their value for every feed
@@ -196,7 +197,9 @@ public enum ConfigParser {
                 report("invalid webhook '\(value)': use an http(s) URL")
                 return false
             }
-            feed.webhook = value
+            // As libcurl will send it: characters a URL may not hold as they are (a
+            // template's braces) percent-encoded.
+            feed.webhook = components.string ?? value
         case "webhook-secret-file":
             feed.webhookSecretFile = value.hasPrefix("/") ? value : baseDirectory + "/" + value
         case "on":
@@ -212,9 +215,13 @@ public enum ConfigParser {
                 return false
             }
             feed.hookBacklog = flag
-        case "hook-timeout", "hook-retry":
+        case "hook-timeout", "hook-retry", "hook-backoff":
             guard let seconds = duration(key: key, value: value, report: report) else { return false }
-            if key == "hook-timeout" { feed.hookTimeout = seconds } else { feed.hookRetry = seconds }
+            switch key {
+            case "hook-timeout": feed.hookTimeout = seconds
+            case "hook-retry": feed.hookRetry = seconds
+            default: feed.hookBackoff = seconds
+            }
         default:
             return false
         }

@@ -31,6 +31,8 @@ public struct FeedConfig: Sendable, Equatable {
     public var hookTimeout = 30
     /// `hook-retry=`: how long a failing delivery is retried before it is kept as failed.
     public var hookRetry = 86_400
+    /// `hook-backoff=`: the wait before the first retry (it doubles from there, up to an hour).
+    public var hookBackoff = 10
 
     /// The feed's hooks, as configured.
     public var hooks: [HookConfig] {

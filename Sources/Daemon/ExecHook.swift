@@ -64,9 +64,15 @@ public enum ExecHook {
         for fd in inputPipe + outputPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var pid: Int32 = 0
         let variables = environment.map { "\($0.key)=\($0.value)" }
-        let started = withCStrings(argv) { argvPointers in
-            withCStrings(variables) { envPointers in
-                aggregator_spawn_hook(argv[0], argvPointers, envPointers, inputPipe[0], outputPipe[1], &pid)
+        // ETXTBSY is passing: the program is being written (an editor saving it, or a
+        // descriptor to it that another process's fork inherited for a moment).
+        var started: Int32 = ETXTBSY
+        for attempt in 0..<5 where started == ETXTBSY {
+            if attempt > 0 { usleep(50_000 << UInt32(attempt - 1)) }
+            started = withCStrings(argv) { argvPointers in
+                withCStrings(variables) { envPointers in
+                    aggregator_spawn_hook(argv[0], argvPointers, envPointers, inputPipe[0], outputPipe[1], &pid)
+                }
             }
         }
         close(inputPipe[0])

@@ -17,6 +17,7 @@ public final class HookDispatcher: @unchecked Sendable {  // mutable state only 
         var hook: HookConfig
         var timeout: Int
         var retryFor: TimeInterval
+        var backoff: TimeInterval = DeliveryRetry.first
         var secret: [UInt8]?
         /// Why the webhook's secret could not be read (deliveries wait for it to be fixed).
         var secretProblem: String?
@@ -53,7 +54,8 @@ public final class HookDispatcher: @unchecked Sendable {  // mutable state only 
         var targets: [String: Target] = [:]
         for feed in configuration.feeds {
             for hook in feed.hooks where targets[hook.target] == nil {
-                var target = Target(hook: hook, timeout: feed.hookTimeout, retryFor: TimeInterval(feed.hookRetry))
+                var target = Target(hook: hook, timeout: feed.hookTimeout, retryFor: TimeInterval(feed.hookRetry),
+                                    backoff: TimeInterval(feed.hookBackoff))
                 if case .webhook(_, let secretFile?) = hook.action {
                     switch Self.readSecret(secretFile) {
                     case .success(let secret): target.secret = secret
@@ -190,7 +192,7 @@ public final class HookDispatcher: @unchecked Sendable {  // mutable state only 
         }
         let now = Date()
         let retryAt = DeliveryRetry.next(afterAttempts: delivery.attempts + 1, queuedAt: delivery.createdAt, now: now,
-                                         retryFor: target.retryFor)
+                                         retryFor: target.retryFor, first: target.backoff)
         try? await store.deliveryFailed(delivery.seq, error: problem, retryAt: retryAt)
         let first = lock.withLock { failingTargets.insert(delivery.target).inserted }
         if retryAt == nil {

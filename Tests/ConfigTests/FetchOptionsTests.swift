@@ -31,7 +31,7 @@ import Testing
 
         let misplaced = parse("https://a.example/feed host-spacing=1s\n")
         #expect(misplaced.errors.map(\.description)
-            == ["feeds.conf:1: unknown option 'host-spacing' (known: title, tags, interval, timeout, adaptive, user-agent, keep, skip, only, exec, webhook, webhook-secret-file, on, hook-backlog, hook-timeout, hook-retry)"])
+            == ["feeds.conf:1: unknown option 'host-spacing' (known: title, tags, interval, timeout, adaptive, user-agent, keep, skip, only, exec, webhook, webhook-secret-file, on, hook-backlog, hook-timeout, hook-retry, hook-backoff)"])
     }
 
     @Test func withoutSettingsTheFetcherDefaultsApply() {
