@@ -27,8 +27,9 @@ DEBUG    = .build/debug
 PACKAGES = libcurl4-openssl-dev libxml2-dev libsqlite3-dev libzstd-dev libdeflate-dev libbrotli-dev libssl-dev pkg-config
 # What `make deb` and `make service-test` need besides (dpkg-shlibdeps; a Debian root and a real systemd).
 DEB_PACKAGES = dpkg-dev
-# What the tests use besides: python3's hmac checks webhook signatures independently.
-TEST_PACKAGES = python3
+# What the tests use besides: python3's hmac checks webhook signatures independently;
+# PostgreSQL for the second store's tests (a throwaway cluster, .ci/postgres-cluster.sh).
+TEST_PACKAGES = python3 postgresql
 SERVICE_TEST_PACKAGES = debootstrap systemd-container dpkg-dev python3
 
 # The version the binaries report (and the .deb carries).
@@ -73,6 +74,9 @@ run: release
 test:
 	@$(MAKE) --no-print-directory deps EXTRA_PACKAGES="$(TEST_PACKAGES)"
 	@mkdir -p .build
+	@pg=$$(.ci/postgres-cluster.sh start) || exit 1; \
+	trap '.ci/postgres-cluster.sh stop "'"$$pg"'"' EXIT; \
+	export AGGREGATOR_TEST_POSTGRES="postgresql://aggregator@/aggregator?host=$$pg"; \
 	set -o pipefail; swift test 2>&1 | tee .build/test.log
 	@$(MAKE) --no-print-directory check-systemd
 	@count=$$(grep -oE 'Test run with [0-9]+ tests' .build/test.log | grep -oE '[0-9]+' | tail -1); \

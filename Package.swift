@@ -17,6 +17,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        // The PostgreSQL store (a fleet's shared database): the wire protocol and TLS.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C libraries and the typed shims Swift needs around their variadic calls.
@@ -63,6 +67,18 @@ let package = Package(
                 // The C interface itself, for the writer's hot statements (DirectBinding).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]),
+        // The second backend: a PostgreSQL database several daemons share (PostgresStore says
+        // what it holds today), and the copy between the two.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "Config", "Store",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(
             name: "Daemon",
             dependencies: [
@@ -91,6 +107,7 @@ let package = Package(
             name: "aggregator",
             dependencies: [
                 "Daemon", "Config", "CommandSupport", "Fetcher", "FeedParser", "Store", "CTerminalShims", "Discovery",
+                "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -109,6 +126,8 @@ let package = Package(
         .testTarget(
             name: "StoreTests",
             dependencies: ["Store", "FeedParser", .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        // Against a real PostgreSQL (AGGREGATOR_TEST_POSTGRES, which `make test` sets).
+        .testTarget(name: "PostgresStoreTests", dependencies: ["PostgresStore", "Store", "Config", "FeedParser", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Fetcher", "Store", "TestSupport"]),
         .testTarget(
             name: "EndToEndTests",

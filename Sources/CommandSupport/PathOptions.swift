@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Config
 
@@ -13,10 +14,48 @@ public struct PathOptions: ParsableArguments {
             + "~/.local/share/aggregator).", valueName: "dir"))
     public var data: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "The store: a PostgreSQL address (postgresql://user@host:5432/aggregator) or a folder "
+            + "(default: $AGGREGATOR_STORE, else feeds.conf's `default store=`, else --data's).", valueName: "url|dir"))
+    public var store: String?
+
     public init() {}
 
     public func resolve(writable: Bool) -> Paths {
-        Paths.resolve(config: config, data: data, writable: writable)
+        var paths = Paths.resolve(config: config, data: data, writable: writable)
+        if case .directory(let folder)? = (try? choice(config: paths.config))??.location {
+            paths = Paths.resolve(config: config, data: folder, writable: writable)
+        }
+        return paths
+    }
+
+    /// The store `--store`, `AGGREGATOR_STORE` or feeds.conf names, when one does.
+    public func choice(config path: String? = nil) throws(StoreChoice.Problem) -> (location: StoreLocation, origin: String)? {
+        try StoreChoice.resolve(flagStore: store, flagData: data) {
+            let file = path ?? Paths.resolve(config: config, data: data, writable: false).config
+            return ConfigParser.storeSetting(path: file).map { ($0.location, "\(file):\($0.line)") }
+        }
+    }
+
+    /// The PostgreSQL store chosen, if it is one.
+    public func postgres() throws(StoreChoice.Problem) -> (address: PostgresAddress, origin: String)? {
+        guard case .postgres(let address)? = try choice()?.location else { return nil }
+        return (address, try choice()?.origin ?? "")
+    }
+
+    /// For what works on the SQLite store only, so far: stops, saying so, when the store
+    /// chosen is PostgreSQL, instead of quietly using another store.
+    public func requireSQLite(_ what: String) throws {
+        let chosen: (address: PostgresAddress, origin: String)?
+        do { chosen = try postgres() } catch {
+            FileHandle.standardError.write(Data("aggregator: \(error.message)\n".utf8))
+            throw ExitStatus.configuration
+        }
+        guard let chosen else { return }
+        FileHandle.standardError.write(Data(("aggregator: \(what) works on the SQLite store only in this version; "
+            + "the store is \(chosen.address) (from \(chosen.origin)). On PostgreSQL today: list, feeds, search, "
+            + "store copy (README: Many feeds, several machines)\n").utf8))
+        throw ExitStatus.store
     }
 }
 
@@ -33,6 +72,8 @@ public enum ExitStatus {
     public static let noStore = ExitCode(66)
     /// The store exists, but this account may not read it (EX_NOPERM).
     public static let permission = ExitCode(77)
+    /// The store's server cannot be reached (EX_UNAVAILABLE).
+    public static let unavailable = ExitCode(69)
     /// The store is damaged (EX_DATAERR): refused, never written to; `aggregator check` says more.
     public static let damaged = ExitCode(65)
 

@@ -23,7 +23,9 @@ public enum ConfigParser {
     static let repeatableOptions: Set<String> = ["skip", "only"]
     /// Options only `default` lines set: they belong to the fetcher, not to one feed.
     static let networkOptions = ["max-transfers", "max-per-host", "host-spacing", "max-deliveries"]
-    static let defaultOptions = inheritedOptions + networkOptions
+    /// Where the store is (`store=postgresql://…` or a folder): one per file, `default` lines only.
+    static let storeOptions = ["store"]
+    static let defaultOptions = inheritedOptions + networkOptions + storeOptions
 
     public struct FileError: Error, CustomStringConvertible, Sendable {
         public let path: String
@@ -53,6 +55,7 @@ public enum ConfigParser {
         var defaults = [String: (value: String, line: Int)]()
         var defaultRules: [(key: String, value: String)] = []
         var network = NetworkSettings()
+        var store: (location: StoreLocation, line: Int)?
         var pending: [(feed: FeedConfig, explicit: Set<String>)] = []
         var firstLineOfURL = [String: Int]()
 
@@ -77,7 +80,19 @@ public enum ConfigParser {
                         report(unknownOption(key, known: defaultOptions, context: "default"))
                         continue
                     }
-                    if networkOptions.contains(key) {
+                    if key == "store" {
+                        do {
+                            var location = try StoreLocation.parse(value)
+                            if case .directory(let folder) = location, !folder.hasPrefix("/") {
+                                location = .directory(URL(fileURLWithPath: folder, relativeTo: URL(fileURLWithPath: baseDirectory + "/"))
+                                    .standardizedFileURL.path)
+                            }
+                            store = (location, lineNumber)
+                        } catch {
+                            report("invalid store: \(error.message)")
+                            continue
+                        }
+                    } else if networkOptions.contains(key) {
                         guard apply(key, value, to: &network, report: { report($0) }) else { continue }
                     } else {
                         // Checked here so the error points at this line, not at every feed.
@@ -141,6 +156,8 @@ public enum ConfigParser {
         }
         var configuration = Configuration(path: path, feeds: feeds, diagnostics: diagnostics)
         configuration.network = network
+        configuration.store = store?.location
+        configuration.storeLine = store?.line
         return configuration
     }
 

@@ -108,6 +108,9 @@ public struct Configuration: Sendable {
     public var path: String
     public var feeds: [FeedConfig]
     public var network = NetworkSettings()
+    /// `default store=`: where the store is, when the command line and AGGREGATOR_STORE do not say.
+    public var store: StoreLocation?
+    public var storeLine: Int?
     public var diagnostics: [Diagnostic]
 
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }

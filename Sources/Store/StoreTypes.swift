@@ -78,6 +78,33 @@ public struct FeedState: Sendable, Equatable {
 
     /// The name to show: the user's title, else the feed's own, else the URL.
     public var displayTitle: String { configTitle ?? title ?? url }
+
+    public init(id: Int64, url: String, configTitle: String?, title: String?, tags: [String], inConfig: Bool,
+                siteLink: String?, etag: String?, lastModified: String?, lastFetchAt: Date?, lastSuccessAt: Date?,
+                lastOutcome: FetchOutcome?, lastError: String?, errorCount: Int, nextDueAt: Date?, articleCount: Int,
+                bodyHash: String? = nil, movedTo: String? = nil, lastBodyAt: Date? = nil, refreshHint: Int? = nil, isGone: Bool) {
+        self.id = id
+        self.url = url
+        self.configTitle = configTitle
+        self.title = title
+        self.tags = tags
+        self.inConfig = inConfig
+        self.siteLink = siteLink
+        self.etag = etag
+        self.lastModified = lastModified
+        self.lastFetchAt = lastFetchAt
+        self.lastSuccessAt = lastSuccessAt
+        self.lastOutcome = lastOutcome
+        self.lastError = lastError
+        self.errorCount = errorCount
+        self.nextDueAt = nextDueAt
+        self.articleCount = articleCount
+        self.bodyHash = bodyHash
+        self.movedTo = movedTo
+        self.lastBodyAt = lastBodyAt
+        self.refreshHint = refreshHint
+        self.isGone = isGone
+    }
 }
 
 /// What one poll learned about a feed, applied in one transaction.
@@ -187,6 +214,32 @@ public struct StoredArticle: Sendable, Equatable {
     /// Whether the person whose reading was asked about has read it (nil: not asked).
     public var isRead: Bool? = nil
     public var isStarred: Bool? = nil
+
+    public init(id: Int64, feedURL: String, feedTitle: String, guid: String?, link: String?, title: String?,
+                author: String?, published: Date?, updated: Date?, firstSeen: Date, changedAt: Date?, date: Date,
+                summary: String?, content: String?, categories: [String], story: Int64? = nil, alsoIn: [String] = [],
+                readKey: String = "", isRead: Bool? = nil, isStarred: Bool? = nil) {
+        self.id = id
+        self.feedURL = feedURL
+        self.feedTitle = feedTitle
+        self.guid = guid
+        self.link = link
+        self.title = title
+        self.author = author
+        self.published = published
+        self.updated = updated
+        self.firstSeen = firstSeen
+        self.changedAt = changedAt
+        self.date = date
+        self.summary = summary
+        self.content = content
+        self.categories = categories
+        self.story = story
+        self.alsoIn = alsoIn
+        self.readKey = readKey
+        self.isRead = isRead
+        self.isStarred = isStarred
+    }
 }
 
 /// `aggregator list`'s filters.

@@ -11,5 +11,5 @@ struct Aggregator: AsyncParsableCommand {
         subcommands: [ListCommand.self, SearchCommand.self, ShowCommand.self, OpenCommand.self, ReadCommand.self,
                       UnreadCommand.self, StarCommand.self, UnstarCommand.self, AddCommand.self, RemoveCommand.self, HooksCommand.self, FetchCommand.self, FeedsCommand.self, ImportOPMLCommand.self,
                       ExportOPMLCommand.self, ExportCommand.self, StatsCommand.self, PruneCommand.self, ParseCommand.self,
-                      CheckConfigCommand.self, CheckCommand.self, BackupCommand.self])
+                      CheckConfigCommand.self, CheckCommand.self, BackupCommand.self, StoreCommand.self])
 }

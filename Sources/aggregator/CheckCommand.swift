@@ -17,6 +17,7 @@ struct CheckCommand: ParsableCommand {
     @OptionGroup var paths: PathOptions
 
     func run() throws {
+        try paths.requireSQLite("`aggregator check`")
         let directory = paths.resolve(writable: false).data
         if case .denied(let denied) = StoreAccess.probe(directory: directory) {
             printError(StoreMessages.permissionDenied(denied))

@@ -5,7 +5,7 @@ import FeedParser
 import Foundation
 import Store
 
-struct FeedsCommand: ParsableCommand {
+struct FeedsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "feeds", abstract: "Show every configured feed with the outcome of its last poll.")
 
@@ -14,7 +14,16 @@ struct FeedsCommand: ParsableCommand {
     @Flag(help: "One JSON object per feed, one per line.")
     var json = false
 
-    func run() throws {
+    func run() async throws {
+        if let postgres = try await reading.openPostgres() {
+            let now = Date()
+            let (feeds, pauses, skipped) = try await postgres.closing { store in
+                (try await store.feeds(), try await store.hostPauses(now: now), try await store.skippedCounts())
+            }
+            if feeds.isEmpty { printError("aggregator: no feeds in the store \(postgres.address) yet") }
+            output(feeds, pauses: pauses, unread: { $0.articleCount }, skipped: skipped, now: now)
+            return
+        }
         let read = try reading.open()
         // What the daemon says in its STATUS= line, as this command can see it.
         if let fault = Volume.of(directory: read.paths.data).fault(directory: read.paths.data, forWriter: false) {
@@ -23,7 +32,6 @@ struct FeedsCommand: ParsableCommand {
         let feeds = try read.store.feeds()
         // Yours: nothing read yet (no state kept) means every article is unread.
         let unreadCounts = try read.state == nil || read.state!.isEmpty() ? nil : read.store.unreadCounts()
-        func unread(_ feed: FeedState) -> Int { unreadCounts.map { $0[feed.url, default: 0] } ?? feed.articleCount }
         let skipped = try read.store.skippedCounts()
         if feeds.isEmpty {
             printError("aggregator: no feeds in the store \(read.paths.data) (\(read.paths.dataOrigin.rawValue)) yet: "
@@ -31,6 +39,12 @@ struct FeedsCommand: ParsableCommand {
         }
         let now = Date()
         let pauses = try read.store.hostPauses(now: now)
+        output(feeds, pauses: pauses, unread: { feed in unreadCounts.map { $0[feed.url, default: 0] } ?? feed.articleCount },
+               skipped: skipped, now: now)
+    }
+
+    func output(_ feeds: [FeedState], pauses: [String: HostPause], unread: (FeedState) -> Int,
+                skipped: [String: Int], now: Date) {
         func pause(of feed: FeedState) -> HostPause? {
             HostPauses.host(of: feed.movedTo ?? feed.url).flatMap { pauses[$0] }
         }

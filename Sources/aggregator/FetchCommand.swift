@@ -22,6 +22,7 @@ struct FetchCommand: AsyncParsableCommand {
     var force = false
 
     func run() async throws {
+        try paths.requireSQLite("`aggregator fetch`")
         let resolved = paths.resolve(writable: true)
         let configuration = try ConfigLoading.load(resolved.config) { printError($0) }
         let open = { @Sendable in try Store.openForPolling(directory: resolved.data, configuration: configuration) }

@@ -89,6 +89,7 @@ struct HooksRetryCommand: AsyncParsableCommand {
     @OptionGroup var paths: PathOptions
 
     func run() async throws {
+        try paths.requireSQLite("`aggregator hooks retry`")
         let resolved = paths.resolve(writable: true)
         let store: Store
         do {

@@ -59,6 +59,22 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let postgres = try await reading.openPostgres() {
+            guard !(unread || starred || new) else {
+                await postgres.close()
+                printError("aggregator: --unread, --starred and --new read the SQLite store only in this version")
+                throw ExitStatus.store
+            }
+            var query = ArticleQuery(since: filters.since?.date, until: filters.until?.endBound, feed: filters.feed,
+                                     limit: limit, allCopies: all)
+            query.tag = tag
+            query.offset = offset
+            query.search = search
+            let articles = try await postgres.closing { try await $0.articles(query) }
+            printArticles(articles)
+            if articles.isEmpty { printError("aggregator: no articles match (store: \(postgres.address))") }
+            return
+        }
         let personal = unread || starred || new
         let read = try reading.open(reading: personal ? .required : .ifKept)
         let store = read.store
@@ -84,15 +100,7 @@ struct ListCommand: AsyncParsableCommand {
         let articles = try store.articles(query)
         // Every new story is counted for the summary; --limit only cuts what is printed.
         let arrived = new ? try store.tally(query) : (stories: 0, feeds: 0)
-        let terminal = Terminal.standardOutput
-        let lines: [String]
-        switch json ? .jsonl : format {
-        case .text: lines = ArticleOutput.textLines(articles, width: terminal.width, colour: terminal.colour)
-        case .json: lines = [ArticleOutput.jsonArray(articles)]
-        case .jsonl: lines = ArticleOutput.jsonLines(articles)
-        case .tsv: lines = ArticleOutput.tsvLines(articles)
-        }
-        for line in lines { print(line) }
+        printArticles(articles)
         if let newSince {
             let summary = Self.newSummary(stories: arrived.stories, feeds: arrived.feeds, shown: articles.count,
                                           since: newSince.cursor.at, firstTime: newSince.firstTime, moved: !peek)
@@ -102,6 +110,18 @@ struct ListCommand: AsyncParsableCommand {
         } else if articles.isEmpty {
             read.reportEmpty(unread ? "nothing unread" : (starred ? "nothing starred" : "no articles match"))
         }
+    }
+
+    func printArticles(_ articles: [StoredArticle]) {
+        let terminal = Terminal.standardOutput
+        let lines: [String]
+        switch json ? .jsonl : format {
+        case .text: lines = ArticleOutput.textLines(articles, width: terminal.width, colour: terminal.colour)
+        case .json: lines = [ArticleOutput.jsonArray(articles)]
+        case .jsonl: lines = ArticleOutput.jsonLines(articles)
+        case .tsv: lines = ArticleOutput.tsvLines(articles)
+        }
+        for line in lines { print(line) }
     }
 
     /// `12 new in 4 feeds since 2026-12-06 08:10` (and what was left out or kept).

@@ -16,6 +16,7 @@ struct PruneCommand: AsyncParsableCommand {
     @OptionGroup var paths: PathOptions
 
     func run() async throws {
+        try paths.requireSQLite("`aggregator prune`")
         let resolved = paths.resolve(writable: true)
         let configuration = try ConfigLoading.load(resolved.config) { printError($0) }
         let summary: PruneSummary

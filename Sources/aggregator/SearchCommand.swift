@@ -32,12 +32,24 @@ struct SearchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let terminal = Terminal.standardOutput
+        let highlight: (String) -> String = terminal.colour ? { "\u{1B}[1m\($0)\u{1B}[22m" } : { "**\($0)**" }
+        if let postgres = try await reading.openPostgres() {
+            let results = try await postgres.closing { try await $0.search(query, limit: limit, allCopies: all, highlight: highlight) }
+            try printResults(results)
+            if results.isEmpty { printError("aggregator: no matches for \(query) (store: \(postgres.address))") }
+            return
+        }
         let read = try reading.open()
         let store = read.store
         try await SearchIndexing.catchUp(store, directory: read.paths.data)
-        let terminal = Terminal.standardOutput
-        let highlight: (String) -> String = terminal.colour ? { "\u{1B}[1m\($0)\u{1B}[22m" } : { "**\($0)**" }
         let results = try store.search(query, limit: limit, allCopies: all, highlight: highlight)
+        try printResults(results)
+        if results.isEmpty { read.reportEmpty("no matches for \(query)") }
+    }
+
+    func printResults(_ results: [(article: StoredArticle, snippet: String)]) throws {
+        let terminal = Terminal.standardOutput
         switch format {
         case .text:
             // Laid out together, so ids and feeds line up from one result to the next.
@@ -54,7 +66,6 @@ struct SearchCommand: AsyncParsableCommand {
                 print(line)
             }
         }
-        if results.isEmpty { read.reportEmpty("no matches for \(query)") }
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import CommandSupport
 import Config
 import Foundation
+import PostgresStore
 import Store
 
 /// `--config`, `--data` and `--verbose` for the commands that read the store, and the one
@@ -16,6 +17,7 @@ struct ReadingOptions: ParsableArguments {
     /// The store, read-only, with as much of the person's reading (ReadState) as the
     /// command needs; or the command ends with the reason and a sysexits status.
     func open(reading need: ReadingNeed = .ifKept) throws -> ReadStore {
+        try paths.requireSQLite("`aggregator \(CommandLine.arguments.dropFirst().first ?? "")`")
         let resolved = paths.resolve(writable: false)
         let state = try PersonalReading.open(need)
         if verbose {
@@ -58,6 +60,32 @@ struct ReadingOptions: ParsableArguments {
     private static func groupName(of directory: String) -> String? {
         if case .denied(let denied) = StoreAccess.probe(directory: directory) { return denied.group }
         return nil
+    }
+}
+
+extension ReadingOptions {
+    /// The PostgreSQL store, connected, when the store chosen is one (`--store`,
+    /// `AGGREGATOR_STORE`, feeds.conf); nil for the SQLite store. Failures end the command
+    /// with their reason and a sysexits status.
+    func openPostgres() async throws -> PostgresStore? {
+        let chosen: (address: PostgresAddress, origin: String)?
+        do { chosen = try paths.postgres() } catch {
+            printError("aggregator: \(error.message)")
+            throw ExitStatus.configuration
+        }
+        guard let chosen else { return nil }
+        if verbose { printError("aggregator: store \(chosen.address) (from \(chosen.origin))") }
+        do {
+            return try await PostgresStore.open(chosen.address, create: false)
+        } catch {
+            printError("aggregator: \(error.message)")
+            switch error.kind {
+            case .missing: throw ExitStatus.noStore
+            case .authentication: throw ExitStatus.permission
+            case .unreachable: throw ExitStatus.unavailable
+            case .other: throw ExitStatus.store
+            }
+        }
     }
 }
 

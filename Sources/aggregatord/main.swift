@@ -29,6 +29,7 @@ struct AggregatorDaemon: AsyncParsableCommand {
         let signals = try ProcessSignals()
         LogSetup.bootstrap(level: logLevel)
         let logger = Logger(label: "aggregatord")
+        try paths.requireSQLite("aggregatord")
         let resolved = paths.resolve(writable: true)
 
         let feeds = try ConfigLoading.load(resolved.config) { logger.error("\($0)") }

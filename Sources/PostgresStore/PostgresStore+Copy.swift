@@ -1,0 +1,110 @@
+import Foundation
+import NIOCore
+import PostgresNIO
+import Store
+
+/// `aggregator store copy --from DIR --to postgresql://…`: every row of the SQLite store,
+/// ids kept, through COPY. Resumable: articles, feeds and deliveries go in batches keyed
+/// by id, each batch committed, and a copy started again goes on after the highest id
+/// already there; the small tables (tombstones, host pauses, skipped keys) are replaced
+/// whole in one transaction each.
+extension PostgresStore {
+    public struct CopyProgress: Sendable {
+        public var table: String
+        public var done: Int
+        public var total: Int
+    }
+
+    public struct CopySummary: Sendable, Equatable {
+        /// Rows copied by this run, per table (a resumed run counts only what it added).
+        public var copied: [String: Int] = [:]
+        /// Rows found already there (a resumed copy).
+        public var alreadyThere: [String: Int] = [:]
+    }
+
+    public func copy(from source: Store, batch: Int = 2000,
+                     progress: @Sendable (CopyProgress) -> Void = { _ in }) async throws -> CopySummary {
+        var summary = CopySummary()
+        for table in Store.copiedTables {
+            let total = try source.rowCount(table: table)
+            let keyed = ["feed": "id", "article": "id", "outbox": "seq"][table]
+            if let key = keyed {
+                var after = Int64(try await scalarInt("SELECT coalesce(max(\(key)), 0) FROM \(table)") ?? 0)
+                let there = try await scalarInt("SELECT count(*) FROM \(table)") ?? 0
+                summary.alreadyThere[table] = there
+                var done = there
+                progress(CopyProgress(table: table, done: done, total: total))
+                while true {
+                    let rows = try source.copyBatch(table: table, after: after, limit: batch)
+                    if !rows.rows.isEmpty { try await copyRows(table: table, rows) }
+                    done += rows.rows.count
+                    summary.copied[table, default: 0] += rows.rows.count
+                    progress(CopyProgress(table: table, done: done, total: total))
+                    guard let next = rows.next else { break }
+                    after = next
+                }
+            } else {
+                let rows = try source.copyBatch(table: table)
+                try await transaction {
+                    try await self.run("DELETE FROM \(table)")
+                    if !rows.rows.isEmpty { try await self.copyRows(table: table, rows) }
+                }
+                summary.copied[table] = rows.rows.count
+                progress(CopyProgress(table: table, done: rows.rows.count, total: total))
+            }
+        }
+        // Ids made here from now on start past the copied ones.
+        for (table, column) in PostgresSchema.identities {
+            try await run("""
+                SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'),
+                              greatest(coalesce((SELECT max(\(column)) FROM \(table)), 0), 1),
+                              (SELECT count(*) > 0 FROM \(table)))
+                """)
+        }
+        try await run("ANALYZE")
+        return summary
+    }
+
+    /// One COPY in PostgreSQL's text format: tab-separated, `\N` for null, backslash escapes.
+    func copyRows(table: String, _ batch: CopyBatch) async throws {
+        var text = ""
+        text.reserveCapacity(batch.rows.count * 512)
+        for row in batch.rows {
+            for (index, value) in row.enumerated() {
+                if index > 0 { text.append("\t") }
+                switch value {
+                case .null: text.append("\\N")
+                case .integer(let number): text.append(String(number))
+                case .real(let number): text.append(String(number))
+                case .text(let string): Self.appendEscaped(string, to: &text)
+                }
+            }
+            text.append("\n")
+        }
+        let payload = text
+        try await connection.copyFrom(table: table, columns: batch.columns.map { $0.lowercased() }, logger: logger) { writer in
+            var buffer = ByteBuffer()
+            buffer.writeString(payload)
+            try await writer.write(buffer)
+        }
+    }
+
+    static func appendEscaped(_ string: String, to out: inout String) {
+        var plain = true
+        for unit in string.utf8 where unit == 0x5C || unit == 0x09 || unit == 0x0A || unit == 0x0D || unit == 0 {
+            plain = false
+            break
+        }
+        if plain { out.append(string); return }
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\\": out.append("\\\\")
+            case "\t": out.append("\\t")
+            case "\n": out.append("\\n")
+            case "\r": out.append("\\r")
+            case "\0": continue  // PostgreSQL text cannot hold NUL
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+}
