@@ -108,3 +108,67 @@ extension PostgresStore {
         }
     }
 }
+
+/// `aggregator store copy --from postgresql://… --to DIR`: the same rows back into a
+/// SQLite store, ids kept, resumable the same way.
+extension PostgresStore {
+    public func copy(into target: Store, batch: Int = 2000,
+                     progress: @Sendable (CopyProgress) -> Void = { _ in }) async throws -> CopySummary {
+        var summary = CopySummary()
+        for table in Store.copiedTables {
+            let columns = try target.columns(of: table)
+            let total = try await rowCount(table: table)
+            if let key = ["feed": "id", "article": "id", "outbox": "seq"][table] {
+                var after = try target.lastKey(of: table)
+                let there = try target.rowCount(table: table)
+                summary.alreadyThere[table] = there
+                var done = there
+                progress(CopyProgress(table: table, done: done, total: total))
+                while true {
+                    let rows = try await rows(of: table, columns: columns, key: key, after: after, limit: batch)
+                    try await target.importBatch(table: table, rows)
+                    done += rows.rows.count
+                    summary.copied[table, default: 0] += rows.rows.count
+                    progress(CopyProgress(table: table, done: done, total: total))
+                    guard let next = rows.next else { break }
+                    after = next
+                }
+            } else {
+                let rows = try await rows(of: table, columns: columns, key: nil, after: 0, limit: 0)
+                try await target.importBatch(table: table, rows, replacing: true)
+                summary.copied[table] = rows.rows.count
+                progress(CopyProgress(table: table, done: rows.rows.count, total: total))
+            }
+        }
+        return summary
+    }
+
+    /// Rows of `table` in the SQLite store's column names (PostgreSQL folded them to lower
+    /// case), every value as text or a whole number, as the two schemas agree.
+    func rows(of table: String, columns: [String], key: String?, after: Int64, limit: Int) async throws -> CopyBatch {
+        var sql = "SELECT \(columns.map { $0.lowercased() }.joined(separator: ", ")) FROM \(table)"
+        if let key { sql += " WHERE \(key) > \(after) ORDER BY \(key) LIMIT \(limit)" }
+        var values: [[CopyValue]] = []
+        var last: Int64 = after
+        let keyIndex = key.flatMap { columns.map { $0.lowercased() }.firstIndex(of: $0) }
+        let result = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        for try await row in result {
+            var out: [CopyValue] = []
+            out.reserveCapacity(columns.count)
+            for cell in row {
+                switch cell.dataType {
+                case .int8, .int4, .int2:
+                    out.append(try cell.decode(Int64?.self).map(CopyValue.integer) ?? .null)
+                case .float8, .float4:
+                    out.append(try cell.decode(Double?.self).map(CopyValue.real) ?? .null)
+                default:
+                    out.append(try cell.decode(String?.self).map(CopyValue.text) ?? .null)
+                }
+            }
+            if let keyIndex, case .integer(let number) = out[keyIndex] { last = number }
+            values.append(out)
+        }
+        let next: Int64? = key != nil && values.count == limit ? last : nil
+        return CopyBatch(columns: columns, rows: values, next: next)
+    }
+}

@@ -13,6 +13,12 @@ public struct CopyBatch: Sendable {
     public var rows: [[CopyValue]]
     /// Where the next batch starts (the last row's key); nil when this was the last.
     public var next: Int64?
+
+    public init(columns: [String], rows: [[CopyValue]], next: Int64?) {
+        self.columns = columns
+        self.rows = rows
+        self.next = next
+    }
 }
 
 extension Store {
@@ -56,5 +62,53 @@ extension Store {
     public func rowCount(table: String) throws -> Int {
         precondition(Self.copiedTables.contains(table))
         return try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
+    }
+}
+
+extension Store {
+    /// This store's columns of `table`, in order: what a copy into it asks the other side for.
+    public func columns(of table: String) throws -> [String] {
+        precondition(Self.copiedTables.contains(table))
+        return try read { db in try db.columns(in: table).map(\.name) }
+    }
+
+    /// The highest key `table` holds (0 when empty): where a copy into it goes on from.
+    public func lastKey(of table: String) throws -> Int64 {
+        let key = table == "outbox" ? "seq" : "id"
+        return try read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(\(key)), 0) FROM \(table)") ?? 0 }
+    }
+
+    /// Writes rows copied from another store, ids kept, in one transaction: bodies are
+    /// compressed as this store keeps them and every article is queued for the search
+    /// index. `replacing` empties the table first (the small tables, copied whole).
+    public func importBatch(table: String, _ batch: CopyBatch, replacing: Bool = false) async throws {
+        precondition(Self.copiedTables.contains(table))
+        guard let writer else { throw OpenError(path: path, reason: "opened read-only") }
+        try await writer.write { db in
+            if replacing { try db.execute(sql: "DELETE FROM \(table)") }
+            guard !batch.rows.isEmpty else { return }
+            let marks = Array(repeating: "?", count: batch.columns.count).joined(separator: ", ")
+            let insert = try db.makeStatement(sql: "INSERT INTO \(table) (\(batch.columns.joined(separator: ", "))) VALUES (\(marks))")
+            let queue = try db.makeStatement(sql: "INSERT INTO search_queue (op, articleId) VALUES ('add', ?)")
+            let contentColumn = table == "article" ? batch.columns.firstIndex(of: "content") : nil
+            let idColumn = batch.columns.firstIndex(of: "id")
+            for row in batch.rows {
+                var values: [DatabaseValue] = []
+                values.reserveCapacity(row.count)
+                for (index, value) in row.enumerated() {
+                    switch value {
+                    case .null: values.append(.null)
+                    case .integer(let number): values.append(number.databaseValue)
+                    case .real(let number): values.append(number.databaseValue)
+                    case .text(let text):
+                        values.append(index == contentColumn ? BodyCompression.stored(text) : text.databaseValue)
+                    }
+                }
+                try insert.execute(arguments: StatementArguments(values))
+                if table == "article", let idColumn, case .integer(let id) = row[idColumn] {
+                    try queue.execute(arguments: [id])
+                }
+            }
+        }
     }
 }

@@ -15,7 +15,7 @@ struct StoreCommand: AsyncParsableCommand {
 struct StoreCopyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "copy",
-        abstract: "Copy every article, feed state, tombstone and pending delivery from one store into another.",
+        abstract: "Copy every article, feed state, tombstone and pending delivery from one store into another (SQLite <-> PostgreSQL).",
         discussion: """
             Ids are kept; the search index is built by the destination. Stop aggregatord first (or copy a
             backup). Interrupted, the same command goes on where it stopped.
@@ -25,8 +25,8 @@ struct StoreCopyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The store to read: a folder, or a postgresql:// address.", valueName: "dir|url"))
     var from: String
 
-    @Option(help: ArgumentHelp("The store to write: a postgresql:// address (created when the database has no store).",
-                               valueName: "url"))
+    @Option(help: ArgumentHelp("The store to write: a postgresql:// address (its tables made when the database has none), "
+                               + "or a folder (a store made there when there is none).", valueName: "url|dir"))
     var to: String
 
     func run() async throws {
@@ -38,35 +38,65 @@ struct StoreCopyCommand: AsyncParsableCommand {
             printError("aggregator: \(error.message)")
             throw ExitStatus.configuration
         }
-        guard case .directory(let folder) = source, case .postgres(let address) = destination else {
-            printError("aggregator: store copy goes from a folder to PostgreSQL in this version "
-                + "(--from DIR --to postgresql://…); the other way is not written yet")
+        switch (source, destination) {
+        case (.directory(let folder), .postgres(let address)):
+            let store = try Self.openSQLite(folder, create: false)
+            let postgres = try await Self.openPostgres(address, create: true)
+            try await report(from: folder, to: address.description) { progress in
+                try await postgres.closing { try await $0.copy(from: store, progress: progress) }
+            }
+        case (.postgres(let address), .directory(let folder)):
+            let postgres = try await Self.openPostgres(address, create: false)
+            let store = try Self.openSQLite(folder, create: true)
+            try await report(from: address.description, to: folder) { progress in
+                try await postgres.closing { try await $0.copy(into: store, progress: progress) }
+            }
+            store.finishWriting()
+        default:
+            printError("aggregator: store copy goes between a folder and PostgreSQL: --from DIR --to postgresql://… "
+                + "or --from postgresql://… --to DIR")
             throw ExitStatus.configuration
         }
-        let store: Store
+    }
+
+    static func openSQLite(_ folder: String, create: Bool) throws -> Store {
+        if !create && !FileManager.default.fileExists(atPath: folder + "/" + Store.fileName) {
+            printError("aggregator: no store in \(folder)")
+            throw ExitStatus.noStore
+        }
         do {
-            store = try Store(directory: folder, writable: false)
+            return try Store(directory: folder, writable: create)
         } catch {
             printError("aggregator: \(error)")
             throw error.kind == .missing ? ExitStatus.noStore : ExitStatus.store
         }
-        let postgres: PostgresStore
+    }
+
+    static func openPostgres(_ address: PostgresAddress, create: Bool) async throws -> PostgresStore {
         do {
-            postgres = try await PostgresStore.open(address, create: true)
+            return try await PostgresStore.open(address, create: create)
         } catch {
             printError("aggregator: \(error.message)")
-            throw error.kind == .unreachable ? ExitStatus.unavailable : ExitStatus.store
+            switch error.kind {
+            case .missing: throw ExitStatus.noStore
+            case .unreachable: throw ExitStatus.unavailable
+            case .authentication: throw ExitStatus.permission
+            case .other: throw ExitStatus.store
+            }
         }
+    }
+
+    /// Runs the copy with a progress line on a terminal, then says what it did.
+    func report(from: String, to: String,
+                _ copy: (@escaping @Sendable (PostgresStore.CopyProgress) -> Void) async throws -> PostgresStore.CopySummary) async throws {
         let started = Date()
         let showProgress = isatty(STDERR_FILENO) == 1
         let summary: PostgresStore.CopySummary
         do {
-            summary = try await postgres.closing { target in
-                try await target.copy(from: store) { progress in
-                    guard showProgress else { return }
-                    let percent = progress.total > 0 ? 100 * progress.done / progress.total : 100
-                    FileHandle.standardError.write(Data("\r\u{1B}[K\(progress.table): \(progress.done) of \(progress.total) (\(percent)%)".utf8))
-                }
+            summary = try await copy { progress in
+                guard showProgress else { return }
+                let percent = progress.total > 0 ? 100 * progress.done / progress.total : 100
+                FileHandle.standardError.write(Data("\r\u{1B}[K\(progress.table): \(progress.done) of \(progress.total) (\(percent)%)".utf8))
             }
         } catch {
             if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
@@ -75,7 +105,7 @@ struct StoreCopyCommand: AsyncParsableCommand {
         }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         let copied = summary.copied["article", default: 0], already = summary.alreadyThere["article", default: 0]
-        var line = "copied \(copied) articles and \(summary.copied["feed", default: 0]) feeds from \(folder) to \(address) "
+        var line = "copied \(copied) articles and \(summary.copied["feed", default: 0]) feeds from \(from) to \(to) "
             + "in \(String(format: "%.1f s", Date().timeIntervalSince(started)))"
         if already > 0 { line += " (\(already) articles were there already: went on after them)" }
         print(line)

@@ -91,6 +91,16 @@ import TestSupport
         #expect(daemon.status == 73, "\(daemon.stderr)")
         #expect(daemon.stderr.contains("aggregatord works on the SQLite store only"), "\(daemon.stderr)")
 
+        // And back into a folder: the same answers again.
+        let back = folder.appendingPathComponent("back").path
+        let returned = try await run(["store", "copy", "--from", url, "--to", back])
+        #expect(returned.status == 0, "\(returned.stderr)")
+        for question in [["list", "--all", "--format", "jsonl"], ["feeds", "--json"], ["search", "harvest"]] {
+            let original = try await run(question + ["--config", config, "--data", data])
+            let roundTrip = try await run(question + ["--config", config, "--data", back])
+            #expect(roundTrip.stdout == original.stdout, "\(question)")
+        }
+
         // Copying again adds nothing and says where it went on from.
         let again = try await run(["store", "copy", "--from", data, "--to", url])
         #expect(again.stdout.contains("copied 0 articles") && again.stdout.contains("5 articles were there already"), "\(again.stdout)")

@@ -139,6 +139,35 @@ import Testing
         store.finishWriting()
     }
 
+    @Test func thereAndBackAgainLosesNothing() async throws {
+        let (folder, store) = try await sampleStore()
+        let back = FileManager.default.temporaryDirectory.appendingPathComponent("pgback-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder); try? FileManager.default.removeItem(atPath: back) }
+        let address = try PostgresAddress.parse(try ThrowawayPostgres.newDatabase())
+        let returned = try Store(directory: back, writable: true)
+        try await PostgresStore.open(address, create: true).closing { postgres in
+            _ = try await postgres.copy(from: store)
+            let summary = try await postgres.copy(into: returned, batch: 2)
+            for table in Store.copiedTables {
+                #expect(summary.copied[table, default: 0] == (try store.rowCount(table: table)), "\(table)")
+            }
+        }
+        while try await returned.indexPending(limit: 1000) > 0 {}
+        var words = ArticleQuery()
+        words.search = "innovation"
+        for query in [ArticleQuery(), ArticleQuery(allCopies: true), ArticleQuery(feed: "science"), words] {
+            #expect(try returned.articles(query) == (try store.articles(query)))
+        }
+        #expect(try returned.feeds() == (try store.feeds()))
+        #expect(try returned.hostPauses() == (try store.hostPauses()))
+        #expect(try returned.skippedCounts() == (try store.skippedCounts()))
+        for table in ["tombstone", "outbox"] {
+            #expect(try returned.copyBatch(table: table).rows == (try store.copyBatch(table: table).rows), "\(table)")
+        }
+        returned.finishWriting()
+        store.finishWriting()
+    }
+
     @Test func aStoreThatIsNotThereOrCannotBeReachedSaysSo() async throws {
         let empty = try PostgresAddress.parse(try ThrowawayPostgres.newDatabase())
         await #expect {
