@@ -26,32 +26,17 @@ extension PostgresStore {
                      progress: @Sendable (CopyProgress) -> Void = { _ in }) async throws -> CopySummary {
         var summary = CopySummary()
         for table in Store.copiedTables {
-            let total = try source.rowCount(table: table)
-            let keyed = ["feed": "id", "article": "id", "outbox": "seq"][table]
-            if let key = keyed {
-                var after = Int64(try await scalarInt("SELECT coalesce(max(\(key)), 0) FROM \(table)") ?? 0)
-                let there = try await scalarInt("SELECT count(*) FROM \(table)") ?? 0
-                summary.alreadyThere[table] = there
-                var done = there
-                progress(CopyProgress(table: table, done: done, total: total))
-                while true {
-                    let rows = try source.copyBatch(table: table, after: after, limit: batch)
-                    if !rows.rows.isEmpty { try await copyRows(table: table, rows) }
-                    done += rows.rows.count
-                    summary.copied[table, default: 0] += rows.rows.count
-                    progress(CopyProgress(table: table, done: done, total: total))
-                    guard let next = rows.next else { break }
-                    after = next
-                }
-            } else {
-                let rows = try source.copyBatch(table: table)
-                try await transaction {
-                    try await self.run("DELETE FROM \(table)")
-                    if !rows.rows.isEmpty { try await self.copyRows(table: table, rows) }
-                }
-                summary.copied[table] = rows.rows.count
-                progress(CopyProgress(table: table, done: rows.rows.count, total: total))
-            }
+            try await Self.copyTable(table, total: try source.rowCount(table: table), into: &summary, progress: progress,
+                lastKey: { key in Int64(try await self.scalarInt("SELECT coalesce(max(\(key)), 0) FROM \(table)") ?? 0) },
+                countThere: { try await self.scalarInt("SELECT count(*) FROM \(table)") ?? 0 },
+                read: { after in try source.copyBatch(table: table, after: after, limit: batch) },
+                write: { rows in if !rows.rows.isEmpty { try await self.copyRows(table: table, rows) } },
+                replace: { rows in
+                    try await self.transaction {
+                        try await self.run("DELETE FROM \(table)")
+                        if !rows.rows.isEmpty { try await self.copyRows(table: table, rows) }
+                    }
+                })
         }
         // Ids made here from now on start past the copied ones.
         for (table, column) in PostgresSchema.identities {
@@ -63,6 +48,38 @@ extension PostgresStore {
         }
         try await run("ANALYZE")
         return summary
+    }
+
+    /// The tables copied in batches by key (the others are copied whole).
+    static let copyKeys = ["feed": "id", "article": "id", "outbox": "seq"]
+
+    /// One table, either way: batches after the highest key already there (a copy started
+    /// again goes on), or the whole table replaced in one go.
+    static func copyTable(_ table: String, total: Int, into summary: inout CopySummary,
+                          progress: @Sendable (CopyProgress) -> Void,
+                          lastKey: (String) async throws -> Int64, countThere: () async throws -> Int,
+                          read: (Int64) async throws -> CopyBatch, write: (CopyBatch) async throws -> Void,
+                          replace: (CopyBatch) async throws -> Void) async throws {
+        guard let key = copyKeys[table] else {
+            let rows = try await read(0)
+            try await replace(rows)
+            summary.copied[table] = rows.rows.count
+            progress(CopyProgress(table: table, done: rows.rows.count, total: total))
+            return
+        }
+        var after = try await lastKey(key)
+        var done = try await countThere()
+        summary.alreadyThere[table] = done
+        progress(CopyProgress(table: table, done: done, total: total))
+        while true {
+            let rows = try await read(after)
+            try await write(rows)
+            done += rows.rows.count
+            summary.copied[table, default: 0] += rows.rows.count
+            progress(CopyProgress(table: table, done: done, total: total))
+            guard let next = rows.next else { return }
+            after = next
+        }
     }
 
     /// One COPY in PostgreSQL's text format: tab-separated, `\N` for null, backslash escapes.
@@ -117,28 +134,13 @@ extension PostgresStore {
         var summary = CopySummary()
         for table in Store.copiedTables {
             let columns = try target.columns(of: table)
-            let total = try await rowCount(table: table)
-            if let key = ["feed": "id", "article": "id", "outbox": "seq"][table] {
-                var after = try target.lastKey(of: table)
-                let there = try target.rowCount(table: table)
-                summary.alreadyThere[table] = there
-                var done = there
-                progress(CopyProgress(table: table, done: done, total: total))
-                while true {
-                    let rows = try await rows(of: table, columns: columns, key: key, after: after, limit: batch)
-                    try await target.importBatch(table: table, rows)
-                    done += rows.rows.count
-                    summary.copied[table, default: 0] += rows.rows.count
-                    progress(CopyProgress(table: table, done: done, total: total))
-                    guard let next = rows.next else { break }
-                    after = next
-                }
-            } else {
-                let rows = try await rows(of: table, columns: columns, key: nil, after: 0, limit: 0)
-                try await target.importBatch(table: table, rows, replacing: true)
-                summary.copied[table] = rows.rows.count
-                progress(CopyProgress(table: table, done: rows.rows.count, total: total))
-            }
+            let key = Self.copyKeys[table]
+            try await Self.copyTable(table, total: try await rowCount(table: table), into: &summary, progress: progress,
+                lastKey: { _ in try target.lastKey(of: table) },
+                countThere: { try target.rowCount(table: table) },
+                read: { after in try await self.rows(of: table, columns: columns, key: key, after: after, limit: key == nil ? 0 : batch) },
+                write: { rows in try await target.importBatch(table: table, rows) },
+                replace: { rows in try await target.importBatch(table: table, rows, replacing: true) })
         }
         return summary
     }
