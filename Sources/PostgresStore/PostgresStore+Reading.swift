@@ -52,7 +52,7 @@ extension PostgresStore {
         }
         if let words = query.search {
             binds.append(words)
-            conditions.append("a.search @@ websearch_to_tsquery('simple', $\(binds.count))")
+            conditions.append("\(PostgresSchema.searchVector("a")) @@ websearch_to_tsquery('simple', $\(binds.count))")
         }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         var sql = "SELECT \(Self.articleColumns) FROM article a JOIN feed f ON f.id = a.feedId\(whereClause) ORDER BY a.sortDate DESC, a.id DESC"
@@ -94,8 +94,8 @@ extension PostgresStore {
             SELECT \(Self.articleColumns),
                 ts_headline('simple', coalesce(a.summary, '') || ' ' || coalesce(a.content, ''), q, $2)
             FROM article a JOIN feed f ON f.id = a.feedId, websearch_to_tsquery('simple', $1) q
-            WHERE a.search @@ q
-            ORDER BY ts_rank_cd(a.search, q) DESC, a.sortDate DESC, a.id DESC
+            WHERE \(PostgresSchema.searchVector("a")) @@ q
+            ORDER BY ts_rank_cd(\(PostgresSchema.searchVector("a")), q) DESC, a.sortDate DESC, a.id DESC
             LIMIT \(allCopies ? limit : limit * 4)
             """
         var results: [(article: StoredArticle, snippet: String)] = []

@@ -84,7 +84,8 @@ import TestSupport
         defer { Task { await server.stop() } }
         let directory = folder.appendingPathComponent("data").path
         let storeSource = StoreSource(creating: {
-            for _ in 0..<500 where server.requests().count < paths.count { usleep(10_000) }  // at most 5 s
+            // At most 30 s: a CI machine busy compiling took more than 5 s to send six requests.
+            for _ in 0..<3000 where server.requests().count < paths.count { usleep(10_000) }
             guard server.requests().count == paths.count else { throw CocoaError(.featureUnsupported) }
             return try Store(directory: directory, writable: true)
         })
