@@ -97,7 +97,9 @@ import Testing
         let fetcher = Fetcher()
         defer { fetcher.shutdown() }
         let poller = FeedPoller(fetcher: fetcher, store: store, logger: Logger(label: "test"),
-                                networkHealth: NetworkHealth(evidenceWait: 1, hasDefaultRoute: { true }))
+                                // Long enough for the live server's answer on a CI machine busy
+                                // with other tests (1 s was not, once); it ends when that answer comes.
+                                networkHealth: NetworkHealth(evidenceWait: 10, hasDefaultRoute: { true }))
         let dead = FeedConfig(url: "http://127.0.0.2:1/feed.xml", interval: 3600)
         let reports = await poller.pollAll([dead, FeedConfig(url: server.baseURL + "/feed.xml", interval: 3600),
                                             FeedConfig(url: "http://127.0.0.3:1/feed.xml", interval: 3600)])
