@@ -39,8 +39,8 @@ public struct PathOptions: ParsableArguments {
 
     /// The PostgreSQL store chosen, if it is one.
     public func postgres() throws(StoreChoice.Problem) -> (address: PostgresAddress, origin: String)? {
-        guard case .postgres(let address)? = try choice()?.location else { return nil }
-        return (address, try choice()?.origin ?? "")
+        guard let chosen = try choice(), case .postgres(let address) = chosen.location else { return nil }
+        return (address, chosen.origin)
     }
 
     /// For what works on the SQLite store only, so far: stops, saying so, when the store
