@@ -8,23 +8,21 @@ extension PostgresStore {
     static let articleColumns = """
         a.id, f.url, coalesce(f.configTitle, f.title, f.url), a.guid, a.link, a.title, a.author, a.published,
         a.updated, a.firstSeen, a.changedAt, a.sortDate, a.summary, a.content, a.categories, a.storyHash,
-        CASE WHEN a.storyHash IS NOT NULL THEN 's:' || a.storyHash
-             ELSE f.url || ' ' || CASE WHEN coalesce(a.guid, '') <> '' THEN 'id:' || a.guid ELSE a.dedupKey END END
+        \(ReadStateSQL.key)
         """
 
     typealias ArticleRow = (Int64, String, String, String?, String?, String?, String?, Int64?,
                             Int64?, Int64, Int64?, Int64, String?, String?, String?, Int64?, String)
 
     static func article(_ row: ArticleRow) -> StoredArticle {
-        let categories = row.14.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
         return StoredArticle(
             id: row.0, feedURL: row.1, feedTitle: row.2, guid: row.3, link: row.4, title: row.5, author: row.6,
             published: date(row.7), updated: date(row.8), firstSeen: date(row.9)!, changedAt: date(row.10),
-            date: date(row.11)!, summary: row.12, content: row.13, categories: categories, story: row.15, readKey: row.16)
+            date: date(row.11)!, summary: row.12, content: row.13, categories: JSONText.decodeStrings(row.14), story: row.15, readKey: row.16)
     }
 
-    static func date(_ seconds: Int64?) -> Date? { seconds.map { Date(timeIntervalSince1970: Double($0)) } }
-    static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
+    static func date(_ seconds: Int64?) -> Date? { Seconds.date(seconds) }
+    static func seconds(_ date: Date) -> Int64 { Seconds.from(date) }
 
     /// Articles newest first, copies of one story folded into the newest (naming the other
     /// feeds) unless `allCopies`. The reading filters (`--unread`, `--starred`, `--new`)

@@ -219,7 +219,7 @@ struct StoredFields: Sendable {
 
 /// The JSON arrays kept in `categories` and `enclosures`. Written by hand: JSONEncoder
 /// cost a twentieth of a whole cold poll for these few short strings.
-enum JSONText {
+public enum JSONText {
     static func encode(_ strings: [String]) -> String {
         var out = "["
         for (index, string) in strings.enumerated() {
@@ -284,7 +284,7 @@ enum JSONText {
         out += "\""
     }
 
-    static func decodeStrings(_ text: String?) -> [String] {
+    public static func decodeStrings(_ text: String?) -> [String] {
         guard let data = text?.data(using: .utf8) else { return [] }
         return (try? JSONDecoder().decode([String].self, from: data)) ?? []
     }

@@ -1,10 +1,10 @@
 /// How the store's queries see one person's reading (`ReadState`'s file, attached to the
 /// reading connections as `state`), for an article row `a` of feed row `f`.
-enum ReadStateSQL {
+public enum ReadStateSQL {
     /// What names an article in any store: its story (the hash of its canonical link, so
     /// copies in several feeds are one), else its feed and guid, else its feed and the
     /// key it was stored under (a hash of title and text: the same under either identity).
-    static let key = """
+    public static let key = """
         CASE WHEN a.storyHash IS NOT NULL THEN 's:' || a.storyHash
             ELSE f.url || ' ' || CASE WHEN coalesce(a.guid, '') <> '' THEN 'id:' || a.guid ELSE a.dedupKey END END
         """

@@ -517,7 +517,8 @@ extension Store {
 }
 
 /// Whole seconds since 1970, the store's time unit.
-enum Seconds {
-    static func from(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
-    static func date(_ seconds: Int64?) -> Date? { seconds.map { Date(timeIntervalSince1970: Double($0)) } }
+/// Times as both stores keep them: whole seconds since 1970 (UTC).
+public enum Seconds {
+    public static func from(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
+    public static func date(_ seconds: Int64?) -> Date? { seconds.map { Date(timeIntervalSince1970: Double($0)) } }
 }

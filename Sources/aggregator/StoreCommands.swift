@@ -77,12 +77,7 @@ struct StoreCopyCommand: AsyncParsableCommand {
             return try await PostgresStore.open(address, create: create)
         } catch {
             printError("aggregator: \(error.message)")
-            switch error.kind {
-            case .missing: throw ExitStatus.noStore
-            case .unreachable: throw ExitStatus.unavailable
-            case .authentication: throw ExitStatus.permission
-            case .other: throw ExitStatus.store
-            }
+            throw error.exitStatus
         }
     }
 

@@ -79,12 +79,19 @@ extension ReadingOptions {
             return try await PostgresStore.open(chosen.address, create: false)
         } catch {
             printError("aggregator: \(error.message)")
-            switch error.kind {
-            case .missing: throw ExitStatus.noStore
-            case .authentication: throw ExitStatus.permission
-            case .unreachable: throw ExitStatus.unavailable
-            case .other: throw ExitStatus.store
-            }
+            throw error.exitStatus
+        }
+    }
+}
+
+extension PostgresStore.Failure {
+    /// The sysexits status a command ends with.
+    var exitStatus: ExitCode {
+        switch kind {
+        case .missing: return ExitStatus.noStore
+        case .authentication: return ExitStatus.permission
+        case .unreachable: return ExitStatus.unavailable
+        case .other: return ExitStatus.store
         }
     }
 }
