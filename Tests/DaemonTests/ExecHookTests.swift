@@ -42,7 +42,8 @@ import Testing
                                          environment: [:], timeout: 0.5)
         #expect(outcome.timedOut)
         #expect(outcome.problem?.hasPrefix("did not finish in time") == true)
-        #expect(Date().timeIntervalSince(started) < 4)
+        // Far below the 60 s the program asked for (a loaded CI machine took 5.5 s once).
+        #expect(Date().timeIntervalSince(started) < 20)
         try await Task.sleep(for: .seconds(3.5))
         #expect(!FileManager.default.fileExists(atPath: marker))
     }
