@@ -83,6 +83,8 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "Config", "Fetcher", "FeedParser", "Store", "CProcessShims", "COpenSSL",
+                // A fleet member polls into PostgreSQL (FleetDaemon).
+                "PostgresStore",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -99,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "aggregatord",
             dependencies: [
-                "Daemon", "Config", "CommandSupport", "Fetcher", "Store",
+                "Daemon", "Config", "CommandSupport", "Fetcher", "Store", "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

@@ -22,7 +22,7 @@ public enum ConfigParser {
     /// Options that may be given several times, each adding a rule.
     static let repeatableOptions: Set<String> = ["skip", "only"]
     /// Options only `default` lines set: they belong to the fetcher, not to one feed.
-    static let networkOptions = ["max-transfers", "max-per-host", "host-spacing", "max-deliveries"]
+    static let networkOptions = ["max-transfers", "max-per-host", "host-spacing", "max-deliveries", "fleet-lease"]
     /// Where the store is (`store=postgresql://…` or a folder): one per file, `default` lines only.
     static let storeOptions = ["store"]
     static let defaultOptions = inheritedOptions + networkOptions + storeOptions
@@ -261,6 +261,12 @@ public enum ConfigParser {
                 return false
             }
             network.hostSpacing = seconds
+        case "fleet-lease":
+            guard let seconds = Interval.fractionalSeconds(from: value), (5...3600).contains(seconds) else {
+                report("invalid fleet-lease '\(value)': use a duration from 5s to 1h, such as 60s")
+                return false
+            }
+            network.fleetLease = seconds
         case "max-deliveries":
             guard let number = Int(value), (1...64).contains(number) else {
                 report("invalid max-deliveries '\(value)': use a whole number from 1 to 64")

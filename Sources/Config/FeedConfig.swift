@@ -99,6 +99,9 @@ public struct NetworkSettings: Sendable, Equatable {
     public var hostSpacing: Double?
     /// Hook deliveries (programs and webhooks) running at once.
     public var maximumDeliveries = 4
+    /// A fleet member's hold on a feed it polls (PostgreSQL store): renewed while it polls;
+    /// a daemon that dies loses its feeds to the others when it runs out.
+    public var fleetLease: Double = 60
 
     public init() {}
 }

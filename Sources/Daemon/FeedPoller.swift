@@ -45,7 +45,7 @@ public struct FeedPoller: Sendable {
         // Every feed's state in one read rather than one read per poll (those were 2.8% of
         // a cold 500-feed poll's CPU). A feed it lacks (or all, should it fail) reads its own.
         // A store still being created holds no state at all.
-        let store = storeSource.ifOpen
+        let store = storeSource.sqliteIfOpen
         let states = (try? store.map { try Dictionary($0.feeds(includingRemoved: true).map { ($0.url, $0) },
                                                       uniquingKeysWith: { first, _ in first }) }) ?? [:]
         let pauses = (try? store?.hostPauses()) ?? [:]
@@ -68,18 +68,19 @@ public struct FeedPoller: Sendable {
 
     public func poll(_ feed: FeedConfig) async -> PollReport {
         let store = storeSource.ifOpen
-        return await poll(feed, state: { try store?.feed(url: feed.url) },
-                          storedPause: { host in (try? store?.hostPause(host: host))??.until })
+        return await poll(feed, state: { try await store?.pollState(url: feed.url) },
+                          storedPause: { host in (try? await store?.storedHostPause(host: host, now: Date()))??.until })
     }
 
     /// `lookUp` gives the feed's stored state, nil for a feed never polled; `storedPause`
-    /// when a host's pause ends as the store knows it (set by this or an earlier run).
-    private func poll(_ feed: FeedConfig, state lookUp: () throws -> FeedState?,
-                      storedPause: (String) -> Date?) async -> PollReport {
+    /// when a host's pause ends as the store knows it (set by this or an earlier run, or
+    /// by another daemon of a fleet).
+    private func poll(_ feed: FeedConfig, state lookUp: () async throws -> FeedState?,
+                      storedPause: (String) async -> Date?) async -> PollReport {
         let started = Date()
         let state: FeedState?
         do {
-            state = try lookUp()
+            state = try await lookUp()
         } catch {
             return report(feed, .failed("store: \(error)"), nextDue: started.addingTimeInterval(Double(feed.interval)))
         }
@@ -96,7 +97,7 @@ public struct FeedPoller: Sendable {
                                    hostSpacing: hostSpacing)
         let host = HostPauses.host(of: request.url)
         if honoursHostPauses, let host,
-           let until = [hostPauses.pausedUntil(host: host, now: started), storedPause(host)].compactMap({ $0 })
+           let until = [hostPauses.pausedUntil(host: host, now: started), await storedPause(host)].compactMap({ $0 })
                .filter({ $0 > started }).max() {
             return report(feed, .deferred(until: until), nextDue: until)
         }
@@ -201,7 +202,7 @@ public struct FeedPoller: Sendable {
             logger.notice("\(message)")
         }
         let outcome: PollReport.Outcome
-        let store: Store
+        let store: any PollStore
         do {
             store = try await storeSource.store()
         } catch is CancellationError {
@@ -223,7 +224,7 @@ public struct FeedPoller: Sendable {
             return report(feed, .cancelled, nextDue: started)
         } catch {
             // Nothing this poll learnt is kept: the report carries no schedule of its own.
-            outcome = .notStored("\(error)", fault: StorageFault.of(error, directory: store.directory))
+            outcome = .notStored("\(error)", fault: store.storageFault(of: error))
         }
         let stored = { if case .notStored = outcome { return false } else { return true } }()
         return finish(PollReport(url: feed.url, outcome: outcome, status: status, warnings: warnings,

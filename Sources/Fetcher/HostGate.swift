@@ -108,3 +108,8 @@ struct HostGate<Item> {
         host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]" || host.isEmpty
     }
 }
+
+extension Fetcher {
+    /// Whether `host` is the user's own machine (no host-spacing by default).
+    public static func isLoopback(_ host: String) -> Bool { HostGate<Never>.isLoopback(host) }
+}

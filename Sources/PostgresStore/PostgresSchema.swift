@@ -8,9 +8,42 @@
 /// - stories are an ordinary partial index on `storyhash`.
 /// Identifiers are unquoted, so PostgreSQL folds the SQLite names (`feedId`) to lower case.
 enum PostgresSchema {
-    static let version = 1
+    static let version = 2
 
-    static let statements: [String] = [
+    /// A new store: the first version's tables, then each upgrade.
+    static let statements: [String] = firstVersion + (2...version).flatMap { upgrades[$0]! }
+
+    /// What each version adds to the one before (a store made by an older aggregator is
+    /// brought up to date when a writer opens it).
+    static let upgrades: [Int: [String]] = [
+        2: [
+            // The feed's host, lower-cased (HostPauses.host): fleet-wide max-per-host,
+            // host-spacing and Retry-After are decided per host in the claim.
+            "ALTER TABLE feed ADD COLUMN IF NOT EXISTS host TEXT",
+            "CREATE INDEX IF NOT EXISTS feed_claimed ON feed (host) WHERE claimedBy IS NOT NULL",
+            // When the next request to a host may start, fleet-wide (host-spacing=).
+            """
+            CREATE TABLE IF NOT EXISTS host_slot (
+                host TEXT PRIMARY KEY,
+                nextStartAt DOUBLE PRECISION NOT NULL
+            )
+            """,
+            // Which feeds.conf the fleet polls (PostgresStore+Fleet: the generation stamp).
+            """
+            CREATE TABLE IF NOT EXISTS fleet_config (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                generation BIGINT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                fileTime DOUBLE PRECISION NOT NULL,
+                feedCount BIGINT NOT NULL,
+                writtenBy TEXT NOT NULL,
+                writtenAt BIGINT NOT NULL
+            )
+            """,
+        ],
+    ]
+
+    private static let firstVersion: [String] = [
         """
         CREATE TABLE IF NOT EXISTS aggregator_schema (
             version INTEGER NOT NULL,

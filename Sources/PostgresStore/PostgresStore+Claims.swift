@@ -14,35 +14,145 @@ extension PostgresStore {
         public var feedID: Int64
         public var url: String
         public var until: Date
+        public var host: String? = nil
+        /// When the request may start: later than the claim when host-spacing= asks the
+        /// host's previous request (by any daemon) to be that far back.
+        public var startAt: Date? = nil
+    }
+
+    /// How a daemon claims: fleet-wide politeness and its own capacity.
+    public struct ClaimRules: Sendable {
+        public var lease: TimeInterval
+        /// How many feeds at most this claim takes (the daemon's free slots).
+        public var limit: Int
+        /// Claims held on one host at once, by every daemon together (max-per-host=).
+        public var maximumPerHost = Int.max
+        /// Seconds between request starts to a host, fleet-wide (host-spacing=), by host.
+        public var spacing: @Sendable (String?) -> Double = { _ in 0 }
+        /// The feeds.conf generation the daemon polls: nothing is claimed under another.
+        public var generation: Int64?
+        /// A feed whose host's next start is further ahead than this is left for later.
+        public var horizon: TimeInterval = 2
+
+        public init(lease: TimeInterval, limit: Int, maximumPerHost: Int = .max, generation: Int64? = nil,
+                    spacing: @escaping @Sendable (String?) -> Double = { _ in 0 }) {
+            self.lease = lease
+            self.limit = limit
+            self.maximumPerHost = maximumPerHost
+            self.generation = generation
+            self.spacing = spacing
+        }
+    }
+
+    /// What a claim found.
+    public struct ClaimBatch: Sendable {
+        public var claims: [Claim] = []
+        /// The fleet's feeds.conf generation, when it is not the one the rules named.
+        public var otherGeneration: Int64?
+        /// When the next feed nobody holds falls due (to sleep until then).
+        public var nextDue: Date?
     }
 
     /// Up to `limit` feeds due at `now` that nobody holds (or whose holder's lease ran out),
     /// now held by `daemon` until `now + lease`.
     public func claimDueFeeds(daemon: String, now: Date, lease: TimeInterval, limit: Int) async throws -> [Claim] {
-        let until = Self.seconds(now.addingTimeInterval(lease))
-        var binds = PostgresBindings()
-        binds.append(Self.seconds(now))
-        binds.append(until)
-        binds.append(daemon)
-        binds.append(Int64(limit))
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: """
-            WITH due AS (
-                SELECT id FROM feed
-                WHERE inConfig = 1 AND coalesce(nextDueAt, 0) <= $1
-                  AND (claimUntil IS NULL OR claimUntil < $1)
+        try await claimDueFeeds(daemon: daemon, now: now, rules: ClaimRules(lease: lease, limit: limit)).claims
+    }
+
+    /// Due feeds claimed by `daemon` under `rules`, in one transaction that every daemon's
+    /// claim takes in turn (an advisory lock: a claim is a few milliseconds, and counting
+    /// a host's claims is only exact if no other claim runs meanwhile). Leaves out feeds
+    /// whose host asked to wait (Retry-After, any daemon's poll), hosts that already have
+    /// `maximumPerHost` claims, and hosts whose next start by host-spacing is beyond the
+    /// horizon; the rest are given their start times.
+    public func claimDueFeeds(daemon: String, now: Date, rules: ClaimRules) async throws -> ClaimBatch {
+        var batch = ClaimBatch()
+        let nowSeconds = Self.seconds(now)
+        try await transaction {
+            try await self.run("SELECT pg_advisory_xact_lock(4242002)")
+            if let generation = rules.generation, let fleet = try await self.fleetGeneration(), fleet != generation {
+                batch.otherGeneration = fleet
+                return
+            }
+            var binds = PostgresBindings()
+            binds.append(nowSeconds)
+            binds.append(Int64(min(rules.maximumPerHost, 1_000_000)))
+            binds.append(Int64(rules.limit))
+            var candidates: [(id: Int64, url: String, host: String?)] = []
+            for try await row in try await self.connection.query(PostgresQuery(unsafeSQL: """
+                WITH busy AS (
+                    SELECT host, count(*) AS held FROM feed
+                    WHERE claimedBy IS NOT NULL AND claimUntil >= $1 GROUP BY host),
+                due AS (
+                    SELECT id, url, host, nextDueAt,
+                        row_number() OVER (PARTITION BY host ORDER BY nextDueAt NULLS FIRST, id) AS turn
+                    FROM feed f
+                    WHERE inConfig = 1 AND coalesce(nextDueAt, 0) <= $1
+                      AND (claimUntil IS NULL OR claimUntil < $1)
+                      AND NOT (goneForKey IS NOT NULL AND goneForKey IS NOT DISTINCT FROM configKey)
+                      AND NOT EXISTS (SELECT 1 FROM host_pause p WHERE p.host = f.host AND p.untilAt > $1))
+                SELECT d.id, d.url, d.host FROM due d LEFT JOIN busy b ON b.host IS NOT DISTINCT FROM d.host
+                WHERE d.turn + coalesce(b.held, 0) <= $2
+                ORDER BY d.nextDueAt NULLS FIRST, d.id
+                LIMIT $3
+                """, binds: binds), logger: self.logger).decode((Int64, String, String?).self) {
+                candidates.append((row.0, row.1, row.2))
+            }
+            // host-spacing=: each claimed request starts no sooner than the host's slot.
+            let spaced = Set(candidates.compactMap { candidate in candidate.host.flatMap { rules.spacing($0) > 0 ? $0 : nil } })
+            var slots: [String: Double] = [:]
+            if !spaced.isEmpty {
+                var hostBinds = PostgresBindings()
+                hostBinds.append(Array(spaced))
+                for try await (host, next) in try await self.connection.query(PostgresQuery(
+                    unsafeSQL: "SELECT host, nextStartAt FROM host_slot WHERE host = ANY($1)", binds: hostBinds),
+                    logger: self.logger).decode((String, Double).self) {
+                    slots[host] = next
+                }
+            }
+            let clock = now.timeIntervalSince1970
+            let until = Self.date(Self.seconds(now.addingTimeInterval(rules.lease)))!
+            for candidate in candidates {
+                var claim = Claim(feedID: candidate.id, url: candidate.url, until: until, host: candidate.host)
+                if let host = candidate.host, spaced.contains(host) {
+                    let start = max(clock, slots[host] ?? 0)
+                    guard start <= clock + rules.horizon else { continue }
+                    slots[host] = start + rules.spacing(host)
+                    claim.startAt = Date(timeIntervalSince1970: start)
+                }
+                batch.claims.append(claim)
+            }
+            if !batch.claims.isEmpty {
+                var claimBinds = PostgresBindings()
+                claimBinds.append(daemon)
+                claimBinds.append(Self.seconds(until))
+                claimBinds.append(batch.claims.map(\.feedID))
+                try await self.connection.query(PostgresQuery(unsafeSQL: """
+                    UPDATE feed SET claimedBy = $1, claimUntil = $2 WHERE id = ANY($3)
+                    """, binds: claimBinds), logger: self.logger)
+            }
+            if !slots.isEmpty {
+                var slotBinds = PostgresBindings()
+                slotBinds.append(Array(slots.keys))
+                slotBinds.append(Array(slots.values))
+                try await self.connection.query(PostgresQuery(unsafeSQL: """
+                    INSERT INTO host_slot (host, nextStartAt) SELECT * FROM unnest($1::text[], $2::float8[])
+                    ON CONFLICT (host) DO UPDATE SET nextStartAt = excluded.nextStartAt
+                    """, binds: slotBinds), logger: self.logger)
+            }
+            var dueBinds = PostgresBindings()
+            dueBinds.append(nowSeconds)
+            // Through feed_due, in due order: the first that nobody holds.
+            let next = try await self.scalarInt("""
+                SELECT coalesce(nextDueAt, 0) FROM feed
+                WHERE inConfig = 1 AND (claimUntil IS NULL OR claimUntil < $1)
                   AND NOT (goneForKey IS NOT NULL AND goneForKey IS NOT DISTINCT FROM configKey)
-                ORDER BY nextDueAt NULLS FIRST, id
-                LIMIT $4
-                FOR UPDATE SKIP LOCKED)
-            UPDATE feed f SET claimedBy = $3, claimUntil = $2
-            FROM due WHERE f.id = due.id
-            RETURNING f.id, f.url
-            """, binds: binds), logger: logger)
-        var claims: [Claim] = []
-        for try await (id, url) in rows.decode((Int64, String).self) {
-            claims.append(Claim(feedID: id, url: url, until: Self.date(until)!))
+                ORDER BY nextDueAt NULLS FIRST, id LIMIT 1
+                """, dueBinds)
+            batch.nextDue = next.map { Date(timeIntervalSince1970: Double($0)) }
         }
-        return claims.sorted { $0.feedID < $1.feedID }
+        batch.claims.sort { $0.feedID < $1.feedID }
+        return batch
     }
 
     /// Extends the leases `daemon` still holds among `feedIDs`; returns those it holds no

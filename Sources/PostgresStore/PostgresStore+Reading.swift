@@ -141,28 +141,33 @@ extension PostgresStore {
     }
 
     public func feeds(includingRemoved: Bool = false) async throws -> [FeedState] {
-        let sql = """
-            SELECT id, url, configTitle, title, tags, inConfig, siteLink, etag, lastModified, lastFetchAt,
-                lastSuccessAt, lastOutcome, lastError, errorCount, nextDueAt, articleCount, bodyHash, movedTo,
-                lastBodyAt, refreshHint, (goneForKey IS NOT NULL AND goneForKey IS NOT DISTINCT FROM configKey)
-            FROM feed \(includingRemoved ? "" : "WHERE inConfig = 1") ORDER BY id
-            """
+        let sql = "\(Self.feedStateSelect) \(includingRemoved ? "" : "WHERE inConfig = 1") ORDER BY id"
         var feeds: [FeedState] = []
         let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-        for try await row in rows {
-            let c = try row.decode((Int64, String, String?, String?, String, Int64, String?, String?, String?, Int64?,
-                                    Int64?, String?, String?, Int64, Int64?, Int64, String?, String?,
-                                    Int64?, Int64?, Bool).self)
-            feeds.append(FeedState(
-                id: c.0, url: c.1, configTitle: c.2, title: c.3,
-                tags: c.4.split(separator: ",").map(String.init), inConfig: c.5 != 0, siteLink: c.6,
-                etag: c.7, lastModified: c.8, lastFetchAt: Self.date(c.9),
-                lastSuccessAt: Self.date(c.10), lastOutcome: c.11.flatMap(FetchOutcome.init(rawValue:)),
-                lastError: c.12, errorCount: Int(c.13), nextDueAt: Self.date(c.14),
-                articleCount: Int(c.15), bodyHash: c.16, movedTo: c.17,
-                lastBodyAt: Self.date(c.18), refreshHint: c.19.map(Int.init), isGone: c.20))
-        }
+        for try await row in rows { feeds.append(try Self.feedState(row)) }
         return feeds
+    }
+
+    /// A feed's state as `FeedState` holds it, the columns `feedState(_:)` reads.
+    static let feedStateSelect = """
+        SELECT id, url, configTitle, title, tags, inConfig, siteLink, etag, lastModified, lastFetchAt,
+            lastSuccessAt, lastOutcome, lastError, errorCount, nextDueAt, articleCount, bodyHash, movedTo,
+            lastBodyAt, refreshHint, (goneForKey IS NOT NULL AND goneForKey IS NOT DISTINCT FROM configKey)
+        FROM feed
+        """
+
+    static func feedState(_ row: PostgresRow) throws -> FeedState {
+        let c = try row.decode((Int64, String, String?, String?, String, Int64, String?, String?, String?, Int64?,
+                                Int64?, String?, String?, Int64, Int64?, Int64, String?, String?,
+                                Int64?, Int64?, Bool).self)
+        return FeedState(
+            id: c.0, url: c.1, configTitle: c.2, title: c.3,
+            tags: c.4.split(separator: ",").map(String.init), inConfig: c.5 != 0, siteLink: c.6,
+            etag: c.7, lastModified: c.8, lastFetchAt: Self.date(c.9),
+            lastSuccessAt: Self.date(c.10), lastOutcome: c.11.flatMap(FetchOutcome.init(rawValue:)),
+            lastError: c.12, errorCount: Int(c.13), nextDueAt: Self.date(c.14),
+            articleCount: Int(c.15), bodyHash: c.16, movedTo: c.17,
+            lastBodyAt: Self.date(c.18), refreshHint: c.19.map(Int.init), isGone: c.20)
     }
 
     public func hostPauses(now: Date = Date()) async throws -> [String: HostPause] {

@@ -19,6 +19,11 @@ public final class PostgresStore: Sendable {
         public var kind: Kind
         public var message: String
         public var description: String { message }
+
+        public init(kind: Kind, message: String) {
+            self.kind = kind
+            self.message = message
+        }
     }
 
     public let address: PostgresAddress
@@ -88,6 +93,17 @@ public final class PostgresStore: Sendable {
         return store
     }
 
+    /// Whether the connection is gone (the server closed it, or `close`).
+    public var isClosed: Bool { connection.isClosed }
+
+    /// Whether `error` is the server's answer to a statement (it carries a SQLSTATE) and
+    /// not the connection's end: classes 08 (connection exception) and 57 (operator
+    /// intervention: the server shutting down, a terminated backend) are the connection's.
+    public static func isServerError(_ error: any Error) -> Bool {
+        guard let state = (error as? PSQLError)?.serverInfo?[.sqlState] else { return false }
+        return !state.hasPrefix("08") && !state.hasPrefix("57")
+    }
+
     public func close() async {
         try? await connection.closeGracefully()
     }
@@ -126,6 +142,18 @@ public final class PostgresStore: Sendable {
         guard version <= PostgresSchema.version else {
             throw Failure(kind: .other, message: "\(address) holds a newer store (schema \(version)) than this aggregator knows "
                 + "(\(PostgresSchema.version)): upgrade aggregator")
+        }
+        // An older store is brought up to date by a writer (readers read what is there).
+        if version < PostgresSchema.version && create {
+            try await transaction {
+                try await self.run("SELECT pg_advisory_xact_lock(4242001)")
+                let again = try await self.scalarInt("SELECT max(version) FROM aggregator_schema") ?? 0
+                guard again < PostgresSchema.version else { return }
+                for next in (again + 1)...PostgresSchema.version {
+                    for statement in PostgresSchema.upgrades[next] ?? [] { try await self.run(statement) }
+                }
+                try await self.run("INSERT INTO aggregator_schema (version) VALUES (\(PostgresSchema.version))")
+            }
         }
     }
 

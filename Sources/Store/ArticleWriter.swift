@@ -4,17 +4,18 @@ import GRDB
 
 /// One entry ready to store: its identity and derived columns, computed before the
 /// write transaction so the single writer only does SQL (polls prepare in parallel).
-struct PreparedArticle: Sendable {
-    let entry: ParsedEntry
-    let key: String
-    let fields: StoredFields
+/// Both backends write these (PostgresStore too: the same keys and fingerprints).
+public struct PreparedArticle: Sendable {
+    public let entry: ParsedEntry
+    public let key: String
+    public let fields: StoredFields
 
-    static func prepare(_ entries: [ParsedEntry]) -> [PreparedArticle] {
-        zip(entries, DedupKey.keys(for: entries)).map { PreparedArticle(entry: $0, key: $1, fields: StoredFields($0)) }
+    public static func prepare(_ entries: [ParsedEntry], identity: DedupKey.Identity = .guid) -> [PreparedArticle] {
+        zip(entries, DedupKey.keys(for: entries, identity: identity)).map { PreparedArticle(entry: $0, key: $1, fields: StoredFields($0)) }
     }
 
     /// The same article under another identity (a feed identified by link).
-    func rekeyed(_ key: String) -> PreparedArticle { PreparedArticle(entry: entry, key: key, fields: fields) }
+    public func rekeyed(_ key: String) -> PreparedArticle { PreparedArticle(entry: entry, key: key, fields: fields) }
 }
 
 /// Inserts new articles and updates changed ones for one feed, inside the caller's
@@ -177,13 +178,13 @@ struct ArticleWriter {
 }
 
 /// The derived columns of one entry.
-struct StoredFields: Sendable {
-    let published: Int64?
-    let updated: Int64?
-    let categories: String?
-    let enclosures: String?
-    let fingerprint: String
-    let storyHash: Int64?
+public struct StoredFields: Sendable {
+    public let published: Int64?
+    public let updated: Int64?
+    public let categories: String?
+    public let enclosures: String?
+    public let fingerprint: String
+    public let storyHash: Int64?
     /// The body as stored (see BodyCompression): compressed here, by the task that parsed
     /// the feed, not by the one writer.
     let content: DatabaseValue
@@ -210,7 +211,7 @@ struct StoredFields: Sendable {
     /// Whether `stored` (a fingerprint from the store) says the article is unchanged;
     /// fingerprints written before the `2:` hash are compared the old way (FNV-1a), so
     /// upgrading does not mark every stored article as changed.
-    func matches(stored: String, entry: ParsedEntry) -> Bool {
+    public func matches(stored: String, entry: ParsedEntry) -> Bool {
         if stored.hasPrefix("2:") { return stored == fingerprint }
         return stored == Hash.fnv1a64Hex(Self.fingerprintParts(entry, published: published, updated: updated,
                                                                categories: categories, enclosures: enclosures))

@@ -9,13 +9,13 @@ import FeedParser
 /// carry none, or they come and go): told apart by position, a new item on top would
 /// overwrite the old one and the old one come back as new. Such a feed switches, once
 /// and for good, to `Identity.link` (see `Store.identity(ofFeed:…)`).
-enum DedupKey {
-    enum Identity: String, Sendable {
+public enum DedupKey {
+    public enum Identity: String, Sendable {
         case guid
         case link
     }
 
-    static func keys(for entries: [ParsedEntry], identity: Identity = .guid) -> [String] {
+    public static func keys(for entries: [ParsedEntry], identity: Identity = .guid) -> [String] {
         var seen = Set<String>()
         var keys: [String] = []
         keys.reserveCapacity(entries.count)
@@ -41,7 +41,7 @@ enum DedupKey {
 
     /// Whether this document's guids fail to tell its items apart — more than half of
     /// them missing or shared with another item — while their links do better.
-    static func guidsAreUnreliable(_ entries: [ParsedEntry]) -> Bool {
+    public static func guidsAreUnreliable(_ entries: [ParsedEntry]) -> Bool {
         guard entries.count >= 2 else { return false }
         // By index and field, not `for entry in entries`: that copied every entry (all its
         // strings retained and released), 0.6% of a cold 500-feed poll's CPU.

@@ -17,11 +17,12 @@ struct FeedsCommand: AsyncParsableCommand {
     func run() async throws {
         if let postgres = try await reading.openPostgres() {
             let now = Date()
-            let (feeds, pauses, skipped) = try await postgres.closing { store in
-                (try await store.feeds(), try await store.hostPauses(now: now), try await store.skippedCounts())
+            let (feeds, pauses, skipped, polledBy) = try await postgres.closing { store in
+                (try await store.feeds(), try await store.hostPauses(now: now), try await store.skippedCounts(),
+                 try await store.lastPolledBy())
             }
             if feeds.isEmpty { printError("aggregator: no feeds in the store \(postgres.address) yet") }
-            output(feeds, pauses: pauses, unread: { $0.articleCount }, skipped: skipped, now: now)
+            output(feeds, pauses: pauses, unread: { $0.articleCount }, skipped: skipped, now: now, polledBy: polledBy)
             return
         }
         let read = try reading.open()
@@ -43,14 +44,16 @@ struct FeedsCommand: AsyncParsableCommand {
                skipped: skipped, now: now)
     }
 
+    /// `polledBy`: on a fleet's store, the daemon ("host:pid") that last polled each feed.
     func output(_ feeds: [FeedState], pauses: [String: HostPause], unread: (FeedState) -> Int,
-                skipped: [String: Int], now: Date) {
+                skipped: [String: Int], now: Date, polledBy: [String: String]? = nil) {
         func pause(of feed: FeedState) -> HostPause? {
             HostPauses.host(of: feed.movedTo ?? feed.url).flatMap { pauses[$0] }
         }
         if json {
             for feed in feeds {
-                print(Self.jsonLine(feed, pause: pause(of: feed), unread: unread(feed), skipped: skipped[feed.url, default: 0]))
+                print(Self.jsonLine(feed, pause: pause(of: feed), unread: unread(feed), skipped: skipped[feed.url, default: 0],
+                                    polledBy: polledBy?[feed.url]))
             }
             return
         }
@@ -67,6 +70,7 @@ struct FeedsCommand: AsyncParsableCommand {
                 + TerminalText.clean(feed.displayTitle)
             if feed.displayTitle != feed.url { out += "  \(TerminalText.clean(feed.url))" }
             if let count = skipped[feed.url] { out += "  (\(count) skipped by skip=/only=)" }
+            if let daemon = polledBy?[feed.url] { out += "  (polled by \(TerminalText.clean(daemon)))" }
             out += "\n"
             if let moved = feed.movedTo {
                 out += "    moved permanently to \(TerminalText.clean(moved)) (polled there; feeds.conf could be updated)\n"
@@ -101,8 +105,11 @@ struct FeedsCommand: AsyncParsableCommand {
         return "in \(seconds / size)\(name)"
     }
 
-    static func jsonLine(_ feed: FeedState, pause: HostPause? = nil, unread: Int, skipped: Int = 0) -> String {
-        let object: [String: Any] = [
+    /// `polledBy`: on a fleet's store, the daemon that last polled the feed (`polled_by`;
+    /// absent when none has, and on SQLite).
+    static func jsonLine(_ feed: FeedState, pause: HostPause? = nil, unread: Int, skipped: Int = 0,
+                         polledBy: String? = nil) -> String {
+        var object: [String: Any] = [
             "url": feed.url, "title": feed.displayTitle, "tags": feed.tags, "state": state(of: feed, pause: pause),
             "paused_until": pause.map { DateFormatting.rfc3339($0.until) } ?? NSNull(),
             "last_outcome": feed.lastOutcome?.rawValue ?? NSNull(),
@@ -116,6 +123,7 @@ struct FeedsCommand: AsyncParsableCommand {
             "skipped": skipped,
             "moved_to": feed.movedTo ?? NSNull(),
         ]
+        if let polledBy { object["polled_by"] = polledBy }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)

@@ -43,7 +43,7 @@ struct FetchCommand: AsyncParsableCommand {
         poller.hostSpacing = configuration.network.hostSpacing
         if force {
             poller.honoursHostPauses = false
-            for pause in ((try? storeSource.ifOpen?.hostPauses()) ?? [:]).values.sorted(by: { $0.host < $1.host }) {
+            for pause in ((try? storeSource.sqliteIfOpen?.hostPauses()) ?? [:]).values.sorted(by: { $0.host < $1.host }) {
                 printError("aggregator: --force: asking \(pause.host) although it asked to wait until "
                     + ArticleOutput.localTime(pause.until))
             }
@@ -60,7 +60,7 @@ struct FetchCommand: AsyncParsableCommand {
         }
         let store: Store
         do {
-            store = try await storeSource.store()
+            store = try await storeSource.store() as! Store  // fetch opens SQLite only
         } catch {
             polling.cancel()  // nowhere to keep what they fetch
             _ = await polling.value

@@ -5,6 +5,7 @@ import Daemon
 import Fetcher
 import Foundation
 import Logging
+import PostgresStore
 import Store
 
 /// The daemon: polls the feeds in feeds.conf for ever, storing what it finds.
@@ -29,7 +30,15 @@ struct AggregatorDaemon: AsyncParsableCommand {
         let signals = try ProcessSignals()
         LogSetup.bootstrap(level: logLevel)
         let logger = Logger(label: "aggregatord")
-        try paths.requireSQLite("aggregatord")
+        let postgres: (address: PostgresAddress, origin: String)?
+        do { postgres = try paths.postgres() } catch {
+            logger.critical("\(error.message)")
+            throw ExitStatus.configuration
+        }
+        if let postgres {
+            try await FleetMember.run(address: postgres.address, paths: paths, signals: signals, logger: logger)
+            return
+        }
         let resolved = paths.resolve(writable: true)
 
         let feeds = try ConfigLoading.load(resolved.config) { logger.error("\($0)") }

@@ -1,0 +1,48 @@
+import CommandSupport
+import Config
+import Daemon
+import Fetcher
+import Foundation
+import Logging
+import PostgresStore
+
+/// aggregatord on a PostgreSQL store: one member of a fleet (FleetDaemon). No lock file
+/// (several daemons share the store on purpose); the store need not be reachable at
+/// start — the daemon says so in STATUS and keeps trying.
+enum FleetMember {
+    static func run(address: PostgresAddress, paths: PathOptions, signals: ProcessSignals, logger: Logger) async throws {
+        let resolved = paths.resolve(writable: false)
+        let configuration = try ConfigLoading.load(resolved.config) { logger.error("\($0)") }
+        if configuration.feeds.isEmpty { logger.warning("\(resolved.config): no feeds configured") }
+        let fetcher = Fetcher(network: configuration.network)
+        let connection = FleetConnection(address: address)
+        let daemon = FleetDaemon(configuration: configuration, connection: connection, fetcher: fetcher,
+                                 notifier: SystemdNotifier(), logger: logger)
+        let work = Task { await daemon.run() }
+        signal(SIGPIPE, SIG_IGN)
+        @Sendable func stop(_ number: Int32) {
+            logger.info("received \(number == SIGTERM ? "SIGTERM" : "SIGINT"), stopping")
+            work.cancel()
+            DispatchQueue.global().asyncAfter(deadline: .now() + 9) {
+                logger.error("shutdown took longer than 9 s; exiting now")
+                Foundation.exit(0)
+            }
+        }
+        signals.handle([
+            SIGTERM: stop, SIGINT: stop,
+            SIGHUP: { _ in
+                logger.info("received SIGHUP, reloading \(resolved.config)")
+                daemon.requestReload()
+            },
+        ])
+        let watcher = ConfigWatcher(path: resolved.config) {
+            logger.info("\(resolved.config) changed, reloading")
+            daemon.requestReload()
+        }
+        await work.value
+        watcher.stop()
+        fetcher.shutdown()
+        withExtendedLifetime(signals) {}
+        logger.info("stopped")
+    }
+}
