@@ -97,7 +97,7 @@ import TestSupport
         let reports = await poller.pollAll(paths.map { FeedConfig(url: server.baseURL + $0, interval: 60) })
         #expect(reports.map(\.outcome) == Array(repeating: .fetched(inserted: 2, updated: 0), count: paths.count))
         #expect(server.requests().allSatisfy { $0.header("If-None-Match") == nil && $0.header("If-Modified-Since") == nil })
-        let store = try #require(storeSource.ifOpen)
+        let store = try #require(storeSource.sqliteIfOpen)
         #expect(try store.articleCount() == 2 * paths.count)
     }
 
