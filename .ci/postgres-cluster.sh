@@ -6,6 +6,8 @@
 #   .ci/postgres-cluster.sh start   prints the folder; the store URL is
 #                                   postgresql://aggregator@/aggregator?host=FOLDER
 #   .ci/postgres-cluster.sh stop FOLDER
+#   .ci/postgres-cluster.sh pause FOLDER    the server stopped, its data kept (an outage)
+#   .ci/postgres-cluster.sh resume FOLDER   started again
 #
 # Needs Debian's postgresql package (make test installs it). As root, the cluster runs as
 # `nobody`; otherwise as whoever runs this.
@@ -34,5 +36,14 @@ stop)
     [ -d "$dir/data" ] && as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
     rm -rf "$dir"
     ;;
-*) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+pause)
+    dir=${2:?which cluster folder}
+    as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    ;;
+resume)
+    dir=${2:?which cluster folder}
+    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
+        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
+    ;;
+*) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

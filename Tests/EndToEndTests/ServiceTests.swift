@@ -18,13 +18,14 @@ import Testing
         private var received: [String] = []
         private var reader: Thread?
 
-        init(_ workspace: Workspace, environment extra: [String: String] = [:]) throws {
+        /// `arguments`: instead of the workspace's `--config`/`--data` (a fleet member's `--store`).
+        init(_ workspace: Workspace, arguments: [String]? = nil, environment extra: [String: String] = [:]) throws {
             let socketPath = workspace.folder.appendingPathComponent("notify-\(UUID().uuidString.prefix(8))").path
             notify = try NotifyListener(path: socketPath)
             log = workspace.folder.appendingPathComponent("daemon-\(UUID().uuidString.prefix(8)).log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             process.executableURL = EndToEndTests.daemon
-            process.arguments = workspace.paths
+            process.arguments = arguments ?? workspace.paths
             process.environment = ProcessInfo.processInfo.environment
                 .merging(["NOTIFY_SOCKET": socketPath].merging(extra) { _, new in new }) { _, new in new }
             process.standardError = try FileHandle(forWritingTo: log)

@@ -37,6 +37,34 @@ public enum ThrowawayPostgres {
         return "postgresql://aggregator@/\(name)?host=\(folder)"
     }
 
+    /// A cluster of the test's own (for one it stops and starts: an outage), with its
+    /// `aggregator` database; `stop` removes it.
+    public struct Dedicated: Sendable {
+        public let folder: String
+        public var url: String { "postgresql://aggregator@/aggregator?host=\(folder)" }
+
+        public init() throws {
+            let started = ThrowawayPostgres.run("/bin/bash", [ThrowawayPostgres.script, "start"])
+            guard started.status == 0, let folder = started.output.split(separator: "\n").last.map(String.init) else {
+                throw Unavailable(description: "no PostgreSQL for the tests: \(started.output)")
+            }
+            self.folder = folder
+        }
+
+        /// The server stopped (fast shutdown: connections cut), its data kept.
+        public func pause() throws { try control("pause") }
+        public func resume() throws { try control("resume") }
+        public func stop() { _ = ThrowawayPostgres.run("/bin/bash", [ThrowawayPostgres.script, "stop", folder]) }
+
+        private func control(_ command: String) throws {
+            let result = ThrowawayPostgres.run("/bin/bash", [ThrowawayPostgres.script, command, folder])
+            guard result.status == 0 else { throw Unavailable(description: "\(command): \(result.output)") }
+        }
+    }
+
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".ci/postgres-cluster.sh").path
+
     /// Runs SQL with psql (for a test's own checks, independent of the code under test).
     public static func psql(_ url: String, _ sql: String) throws -> String {
         let result = run(binary("psql"), ["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
