@@ -1,4 +1,5 @@
 import Config
+import FeedParser
 import Foundation
 import PostgresStore
 import Store
@@ -82,6 +83,78 @@ import Testing
             let polledBy = try await store.lastPolledBy()
             #expect(polledBy.count == 1 && polledBy.values.first == "b:2")
             #expect(try await store.claimCount(daemon: "b:2", now: t0.addingTimeInterval(112)) == 9)
+        }
+    }
+
+    /// A store whose feeds came from a fleet member's feeds.conf (so each knows its host).
+    func fleetStore(_ urls: [String]) async throws -> PostgresAddress {
+        let address = try PostgresAddress.parse(try ThrowawayPostgres.newDatabase())
+        let subscriptions = urls.map { FeedSubscription(url: $0, intervalSeconds: 1800, configKey: $0) }
+        _ = try await PostgresStore.open(address, create: true).closing {
+            try await $0.syncFleetFeeds(subscriptions, stamp: .init(subscriptions: subscriptions, fileTime: 1), daemon: "a:1",
+                                        host: { URLComponents(string: $0)?.host })
+        }
+        return address
+    }
+
+    @Test func maxPerHostAndHostSpacingHoldAcrossDaemons() async throws {
+        let address = try await fleetStore((1...12).map { "http://a.example/\($0)" } + (1...12).map { "http://b.example/\($0)" })
+        // a.example: a request every 1.5 s fleet-wide; b.example: no spacing.
+        let rules = PostgresStore.ClaimRules(lease: 60, limit: 100, maximumPerHost: 2,
+                                             spacing: { $0 == "a.example" ? 1.5 : 0 })
+        var held: [PostgresStore.Claim] = []
+        try await PostgresStore.open(address, create: false).closing { store in
+            for daemon in ["a:1", "b:2", "c:3"] {
+                held += try await store.claimDueFeeds(daemon: daemon, now: t0, rules: rules).claims
+            }
+            // Two at most per host, whoever holds them.
+            #expect(held.filter { $0.host == "b.example" }.count == 2)
+            // Spacing 1.5 s within a 2 s horizon: the second start 1.5 s after the first,
+            // and the third (t0 + 3 s) beyond the horizon, so not claimed.
+            let starts = held.filter { $0.host == "a.example" }.compactMap(\.startAt).sorted()
+            #expect(starts == [t0, t0.addingTimeInterval(1.5)], "\(starts)")
+            // One given back: its host has room for one more, at the next slot.
+            let first = try #require(held.first { $0.host == "a.example" })
+            _ = try await store.releaseClaim(daemon: "a:1", feedID: first.feedID, nextDue: t0.addingTimeInterval(1800))
+            let next = try await store.claimDueFeeds(daemon: "b:2", now: t0.addingTimeInterval(1.5), rules: rules).claims
+            #expect(next.filter { $0.host == "a.example" }.compactMap(\.startAt) == [t0.addingTimeInterval(3)])
+            #expect(next.filter { $0.host == "b.example" }.isEmpty)
+        }
+    }
+
+    @Test func aHostThatAskedToWaitIsNotClaimedByAnyDaemon() async throws {
+        let address = try await fleetStore(["http://a.example/1", "http://b.example/1", "http://b.example/2"])
+        try await PostgresStore.open(address, create: false).closing { store in
+            var busy = FeedUpdate(result: .failed(message: "HTTP 429"), fetchedAt: t0, nextDueAt: t0)
+            busy.hostPause = HostPause(host: "b.example", until: t0.addingTimeInterval(600), status: 429)
+            try await store.apply(busy, toFeed: "http://a.example/1")
+            let claims = try await store.claimDueFeeds(daemon: "b:2", now: t0.addingTimeInterval(1), lease: 60, limit: 10)
+            #expect(claims.map(\.url) == ["http://a.example/1"])
+            let later = try await store.claimDueFeeds(daemon: "c:3", now: t0.addingTimeInterval(601), lease: 60, limit: 10)
+            #expect(Set(later.map(\.url)).isSuperset(of: ["http://b.example/1", "http://b.example/2"]))
+        }
+    }
+
+    /// Two writers storing the same document for the same feed at the same moment (claims
+    /// keep this from happening; the constraints must not depend on it): each article once.
+    @Test func twoWritersOfTheSameArticlesAtOnceStoreThemOnce() async throws {
+        let address = try await fleetStore(["http://a.example/1"])
+        let entries = (1...50).map { ParsedEntry(id: "g\($0)", title: "Item \($0)", link: "https://a.example/\($0)") }
+        for round in 0..<5 {
+            let update = FeedUpdate(result: .fetched(title: "A", siteLink: nil, entries: entries + [ParsedEntry(id: "r\(round)")]),
+                                    fetchedAt: t0.addingTimeInterval(Double(round)), nextDueAt: t0.addingTimeInterval(1800))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        _ = try await PostgresStore.open(address, create: false).closing { try await $0.apply(update, toFeed: "http://a.example/1") }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        try await PostgresStore.open(address, create: false).closing { store in
+            let count = try await store.articleCount()
+            #expect(count == 55)
         }
     }
 }
