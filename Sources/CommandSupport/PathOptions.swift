@@ -53,8 +53,8 @@ public struct PathOptions: ParsableArguments {
         }
         guard let chosen else { return }
         FileHandle.standardError.write(Data(("aggregator: \(what) works on the SQLite store only in this version; "
-            + "the store is \(chosen.address) (from \(chosen.origin)). On PostgreSQL today: list, feeds, search, "
-            + "store copy (README: Many feeds, several machines)\n").utf8))
+            + "the store is \(chosen.address) (from \(chosen.origin)). On PostgreSQL today: aggregatord (a fleet), "
+            + "list, feeds, search, store copy (README: Many feeds, several machines)\n").utf8))
         throw ExitStatus.store
     }
 }

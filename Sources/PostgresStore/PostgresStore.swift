@@ -8,9 +8,9 @@ import PostgresNIO
 import Store
 
 /// The store in a PostgreSQL database (`store=postgresql://…`): the SQLite store's tables
-/// in PostgreSQL's types (PostgresSchema), searched through a GIN index on a `tsvector`. Today it
-/// holds a copy (`aggregator store copy`) and answers `list`, `feeds` and `search`; the
-/// daemon still writes SQLite only (docs/architecture.md: PostgresStore).
+/// in PostgreSQL's types (PostgresSchema), searched through a GIN index on a `tsvector`.
+/// A fleet of aggregatord processes polls into it (`+Claims`, `+Polling`, `+Fleet`); the
+/// CLI reads it (`+Reading`) and copies stores in and out (`+Copy`).
 ///
 /// One connection per store object; queries run one at a time on it.
 public final class PostgresStore: Sendable {

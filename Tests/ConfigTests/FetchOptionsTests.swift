@@ -34,6 +34,17 @@ import Testing
             == ["feeds.conf:1: unknown option 'host-spacing' (known: title, tags, interval, timeout, adaptive, user-agent, keep, skip, only, exec, webhook, webhook-secret-file, on, hook-backlog, hook-timeout, hook-retry, hook-backoff)"])
     }
 
+    @Test func aFleetLeaseIsADurationFromFiveSecondsToAnHour() {
+        #expect(parse("https://a.example/feed\n").network.fleetLease == 60)
+        #expect(parse("default fleet-lease=2m\nhttps://a.example/feed\n").network.fleetLease == 120)
+        let bad = parse("default fleet-lease=1s\ndefault fleet-lease=soon\nhttps://a.example/feed fleet-lease=1m\n")
+        #expect(bad.errors.map(\.description).prefix(2) == [
+            "feeds.conf:1: invalid fleet-lease '1s': use a duration from 5s to 1h, such as 60s",
+            "feeds.conf:2: invalid fleet-lease 'soon': use a duration from 5s to 1h, such as 60s",
+        ])
+        #expect(bad.errors.count == 3)  // and not on a feed's own line
+    }
+
     @Test func withoutSettingsTheFetcherDefaultsApply() {
         let config = parse("https://a.example/feed\n")
         #expect(config.network == NetworkSettings())
