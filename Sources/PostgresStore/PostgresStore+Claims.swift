@@ -78,19 +78,26 @@ extension PostgresStore {
             binds.append(nowSeconds)
             binds.append(Int64(min(rules.maximumPerHost, 1_000_000)))
             binds.append(Int64(rules.limit))
+            // The earliest due, read in order through feed_due and only so many: a claim
+            // costs the same with 10 due feeds or 100,000 (the cold start). Hosts past
+            // their limit among those wait for a later claim.
+            binds.append(Int64(max(rules.limit * 8, 256)))
             var candidates: [(id: Int64, url: String, host: String?)] = []
             for try await row in try await self.connection.query(PostgresQuery(unsafeSQL: """
                 WITH busy AS (
                     SELECT host, count(*) AS held FROM feed
                     WHERE claimedBy IS NOT NULL AND claimUntil >= $1 GROUP BY host),
-                due AS (
-                    SELECT id, url, host, nextDueAt,
-                        row_number() OVER (PARTITION BY host ORDER BY nextDueAt NULLS FIRST, id) AS turn
-                    FROM feed f
-                    WHERE inConfig = 1 AND coalesce(nextDueAt, 0) <= $1
+                earliest AS (
+                    SELECT id, url, host, nextDueAt FROM feed
+                    WHERE inConfig = 1 AND (nextDueAt IS NULL OR nextDueAt <= $1)
                       AND (claimUntil IS NULL OR claimUntil < $1)
                       AND NOT (goneForKey IS NOT NULL AND goneForKey IS NOT DISTINCT FROM configKey)
-                      AND NOT EXISTS (SELECT 1 FROM host_pause p WHERE p.host = f.host AND p.untilAt > $1))
+                    ORDER BY nextDueAt NULLS FIRST, id
+                    LIMIT $4),
+                due AS (
+                    SELECT e.*, row_number() OVER (PARTITION BY host ORDER BY nextDueAt NULLS FIRST, id) AS turn
+                    FROM earliest e
+                    WHERE NOT EXISTS (SELECT 1 FROM host_pause p WHERE p.host = e.host AND p.untilAt > $1))
                 SELECT d.id, d.url, d.host FROM due d LEFT JOIN busy b ON b.host IS NOT DISTINCT FROM d.host
                 WHERE d.turn + coalesce(b.held, 0) <= $2
                 ORDER BY d.nextDueAt NULLS FIRST, d.id
