@@ -41,6 +41,7 @@ pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
     bash "$here/../shared/bench/serve.sh" stop "$www" $port >/dev/null 2>&1 || true
+    cp "$work/daemons.log" "${TMPDIR:-/tmp}/fleet-daemons.log" 2>/dev/null || true
     bash "$here/.ci/postgres-cluster.sh" stop "$pg"
     rm -rf "$work"
 }
@@ -103,13 +104,21 @@ for size in $sizes; do
     for ((d = 0; d < size; d++)); do start_daemon; done
     if [ $kill_mode = yes ]; then
         echo "3 daemons, $feeds feeds, max-per-host=$max_per_host; one SIGKILLed mid-cycle five times"
+        : > "$work/orphans"
         for round in 1 2 3 4 5; do
-            sleep $((2 + RANDOM % 4))
-            victim=${pids[0]}
-            held=$(psql_ "SELECT count(*) FROM feed WHERE claimedBy LIKE '%:$victim'")
+            sleep $((3 + RANDOM % 6))
+            # The member holding the most feeds at that moment.
+            victim=${pids[0]} most=-1
+            for pid in "${pids[@]}"; do
+                n=$(psql_ "SELECT count(*) FROM feed WHERE claimedBy LIKE '%:$pid'")
+                if [ "$n" -gt "$most" ]; then victim=$pid most=$n; fi
+            done
+            held=$(psql_ "SELECT url FROM feed WHERE claimedBy LIKE '%:$victim'" | sed 's|^http://127.0.0.1:[0-9]*||')
+            killed_at=$(now_ms)
             kill -9 "$victim"; wait "$victim" 2>/dev/null || true
-            pids=("${pids[@]:1}")
-            echo "  kill $round: pid $victim held $held feeds"
+            pids=($(for pid in "${pids[@]}"; do [ "$pid" = "$victim" ] || echo "$pid"; done))
+            for uri in $held; do echo "$killed_at $uri" >> "$work/orphans"; done
+            echo "  kill $round: pid $victim held $(echo "$held" | grep -c . || true) feeds"
             start_daemon
         done
         wait_for_requests "$since" 1 600
@@ -130,6 +139,23 @@ for size in $sizes; do
     fi
     echo "fleet of $size, $feeds feeds, max-per-host=$max_per_host:"
     tally "$since"
+    if [ $kill_mode = yes ]; then
+        # Each feed a killed member held: asked again (by another) how long after the kill.
+        requests "$since" | python3 -c '
+import sys, collections
+asked = collections.defaultdict(list)
+for line in sys.stdin:
+    msec, uri = line.split()
+    asked[uri].append(float(msec) * 1000)
+delays = []
+for line in open(sys.argv[1]):
+    killed, uri = line.split()
+    later = [t for t in asked[uri] if t > float(killed)]
+    delays.append((min(later) - float(killed)) / 1000 if later else None)
+done = [d for d in delays if d is not None]
+print("  orphaned feeds: %d, asked again after the kill: %d, within %.1f s at most (lease 30 s)"
+      % (len(delays), len(done), max(done) if done else 0))' "$work/orphans"
+    fi
     echo "  feeds polled: $(psql_ "SELECT count(*) FROM feed WHERE lastSuccessAt IS NOT NULL") of $feeds;" \
         "polled last by $(psql_ "SELECT count(DISTINCT lastPolledBy) FROM feed") daemons"
     expected=$(python3 -c '

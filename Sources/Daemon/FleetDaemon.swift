@@ -19,7 +19,11 @@ import Store
 /// a task of its own), so it only fires if the loop is stuck.
 public final class FleetDaemon: Sendable {
     let initialConfiguration: Configuration
+    /// The polls' reads and writes.
     let connection: FleetConnection
+    /// Claims, lease renewals and feeds.conf generations, on a connection of their own: a
+    /// renewal must not wait behind a queue of polls' writes until the lease has run out.
+    let control: FleetConnection
     let fetcher: Fetcher
     let notifier: SystemdNotifier
     let logger: Logger
@@ -33,6 +37,7 @@ public final class FleetDaemon: Sendable {
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         initialConfiguration = configuration
         self.connection = connection
+        control = FleetConnection(address: connection.address, size: 1)
         self.fetcher = fetcher
         self.notifier = notifier
         self.logger = logger
@@ -48,7 +53,8 @@ public final class FleetDaemon: Sendable {
         case synced(Result<PostgresStore.FleetSync, any Error>, Configuration)
         case claimed(Result<PostgresStore.ClaimBatch, any Error>)
         case polled(PollReport, PostgresStore.Claim)
-        case renewed(lost: Set<Int64>)
+        /// The claims a renewal found taken (feed id and the lease it had).
+        case renewed(lost: [Int64: Date])
         case wake
         case reload
         case watchdog
@@ -66,6 +72,7 @@ public final class FleetDaemon: Sendable {
         var claiming = false
         var nextClaim = Date.distantPast
         var held = [Int64: (claim: PostgresStore.Claim, task: Task<PollReport, Never>)]()
+        let book = ClaimBook()  // the same claims, for the renewal task to read
         var failing = Set<String>()
         var configProblem: String?
         var warnedStale = false
@@ -75,7 +82,7 @@ public final class FleetDaemon: Sendable {
 
         warnAboutWhatTheFleetLacks(configuration)
         func status() -> String {
-            if let down = connection.unreachable {
+            if let down = control.unreachable ?? connection.unreachable {
                 let seconds = max(1, Int(down.retryAt.timeIntervalSinceNow.rounded(.up)))
                 return "STATUS=store unreachable (\(down.reason)); retrying in \(Interval.format(seconds: seconds)); "
                     + "holding \(held.count) feeds"
@@ -102,9 +109,9 @@ public final class FleetDaemon: Sendable {
                 offering = true
                 let subscriptions = next.feeds.map(Store.subscription(for:))
                 let stamp = PostgresStore.ConfigStamp(subscriptions: subscriptions, fileTime: Self.modificationTime(next.path))
-                group.addTask { [connection, name] in
+                group.addTask { [control, name] in
                     let result = await Result {
-                        try await connection.use { store in
+                        try await control.use { store in
                             try await store.syncFleetFeeds(subscriptions, stamp: stamp, daemon: name, host: HostPauses.host(of:))
                         }
                     }
@@ -121,8 +128,8 @@ public final class FleetDaemon: Sendable {
                 }
             }
             func release(_ claim: PostgresStore.Claim, nextDue: Date) {
-                group.addTask { [connection, name] in
-                    _ = try? await connection.use { try await $0.releaseClaim(daemon: name, feedID: claim.feedID, nextDue: nextDue) }
+                group.addTask { [control, name] in
+                    _ = try? await control.use { try await $0.releaseClaim(daemon: name, feedID: claim.feedID, nextDue: nextDue) }
                     return .wake
                 }
             }
@@ -132,7 +139,7 @@ public final class FleetDaemon: Sendable {
             // Leases renewed a third of the way through: two renewals can fail before one runs out.
             group.addTask {
                 try? await Task.sleep(nanoseconds: UInt64(lease / 3 * 1e9))
-                return .renewed(lost: [])
+                return .renewed(lost: [:])
             }
             offer(configuration)
 
@@ -146,13 +153,13 @@ public final class FleetDaemon: Sendable {
                         generation: generation,
                         spacing: { host in spacing ?? (host.map(Fetcher.isLoopback) ?? true ? 0 : FetchRequest.defaultHostSpacing) })
                     rules.horizon = 2
-                    group.addTask { [connection, name] in
+                    group.addTask { [control, name] in
                         .claimed(await Result {
-                            try await connection.use { try await $0.claimDueFeeds(daemon: name, now: Date(), rules: rules) }
+                            try await control.use { try await $0.claimDueFeeds(daemon: name, now: Date(), rules: rules) }
                         })
                     }
                 }
-                if fleet == nil && !offering, let down = connection.unreachable { wake(at: down.retryAt) }
+                if fleet == nil && !offering, let down = control.unreachable { wake(at: down.retryAt) }
                 guard let event = await group.next() else { break }
                 switch event {
                 case .wake:
@@ -179,7 +186,7 @@ public final class FleetDaemon: Sendable {
                         }
                     case .failure(let error):
                         logger.error("store: \(error)")
-                        if fleet == nil && connection.unreachable == nil { wake(at: Date().addingTimeInterval(5)) }
+                        if fleet == nil && control.unreachable == nil { wake(at: Date().addingTimeInterval(5)) }
                     }
                     notifier.send(status())
                 case .claimed(let result):
@@ -203,6 +210,7 @@ public final class FleetDaemon: Sendable {
                                 return await poller.poll(feed)
                             }
                             held[claim.feedID] = (claim, poll)
+                            book.hold(claim)
                             group.addTask { .polled(await poll.value, claim) }
                         }
                         // A full batch: more may be due at once; otherwise until the next falls
@@ -211,7 +219,7 @@ public final class FleetDaemon: Sendable {
                         let soonest = Date().addingTimeInterval(batch.claims.count >= capacity / 2 ? 0 : 5)
                         nextClaim = min(soonest, max(batch.nextDue ?? soonest, Date().addingTimeInterval(0.05)))
                     case .failure(let error):
-                        if let down = connection.unreachable {
+                        if let down = control.unreachable ?? connection.unreachable {
                             nextClaim = down.retryAt
                         } else {
                             logger.error("store: claiming feeds: \(error)")
@@ -222,6 +230,7 @@ public final class FleetDaemon: Sendable {
                     notifier.send(status())
                 case .polled(let report, let claim):
                     held[claim.feedID] = nil
+                    book.drop(claim)
                     switch report.outcome {
                     case .fetched, .notModified, .unchanged, .gone, .failed:
                         // Written, and the claim given back with the next due time, in one transaction.
@@ -234,7 +243,7 @@ public final class FleetDaemon: Sendable {
                         // Lost claim: another daemon has it. Store unreachable: the claim runs
                         // out and the feed is polled again. Otherwise this update's own
                         // failure: given back to be tried again in a while.
-                        if connection.unreachable == nil {
+                        if control.unreachable == nil && connection.unreachable == nil {
                             let feed = feedsByURL[claim.url]
                             release(claim, nextDue: Date().addingTimeInterval(Double(min(feed?.interval ?? 300, 300))))
                         }
@@ -242,20 +251,24 @@ public final class FleetDaemon: Sendable {
                     nextClaim = min(nextClaim, Date())
                     notifier.send(status())
                 case .renewed(let lost):
-                    for id in lost {
-                        if let entry = held[id] {
+                    for (id, until) in lost {
+                        // Only the claim the renewal read: the feed may be held again since.
+                        if let entry = held[id], entry.claim.until == until {
                             logger.warning("lost the claim on \(LogRedaction.redact(entry.claim.url)) (lease ran out); not writing its result")
                             entry.task.cancel()
                         }
                     }
                     if Task.isCancelled { break }
-                    let ids = Array(held.keys)
-                    group.addTask { [connection, name] in
+                    group.addTask { [control, name, book] in
                         try? await Task.sleep(nanoseconds: UInt64(lease / 3 * 1e9))
-                        let lost = (try? await connection.use {
-                            try await $0.renewClaims(daemon: name, feedIDs: ids, now: Date(), lease: lease)
+                        // What is held when the renewal runs, not when it was planned: a claim
+                        // is renewed within a third of the lease of being made.
+                        let claims = book.current
+                        guard !claims.isEmpty else { return .renewed(lost: [:]) }
+                        let lost = (try? await control.use {
+                            try await $0.renewClaims(daemon: name, feedIDs: Array(claims.keys), now: Date(), lease: lease)
                         }) ?? []
-                        return .renewed(lost: lost)
+                        return .renewed(lost: claims.filter { lost.contains($0.key) })
                     }
                 case .reload:
                     if Task.isCancelled { break }
@@ -291,14 +304,15 @@ public final class FleetDaemon: Sendable {
         // What it held goes back at once, rather than when the leases run out.
         let ids = Array(held.keys)
         if !ids.isEmpty {
-            let giveBack = Task { [connection, name] in
-                _ = try? await connection.use { store in
+            let giveBack = Task { [control, name] in
+                _ = try? await control.use { store in
                     for id in ids { _ = try await store.releaseClaim(daemon: name, feedID: id, nextDue: Date()) }
                 }
             }
             _ = await giveBack.value
         }
         await connection.close()
+        await control.close()
     }
 
     private static func index(_ feeds: [FeedConfig]) -> [String: FeedConfig] {
@@ -344,4 +358,17 @@ extension Result where Failure == any Error {
     init(catching body: () async throws -> Success) async {
         do { self = .success(try await body()) } catch { self = .failure(error) }
     }
+}
+
+/// The claims a daemon holds, by feed id (with each lease's end when claimed), readable
+/// from the renewal's task while the loop changes them.
+final class ClaimBook: @unchecked Sendable {  // `claims` only under `lock`
+    private let lock = NSLock()
+    private var claims: [Int64: Date] = [:]
+
+    func hold(_ claim: PostgresStore.Claim) { lock.withLock { claims[claim.feedID] = claim.until } }
+    func drop(_ claim: PostgresStore.Claim) {
+        lock.withLock { if claims[claim.feedID] == claim.until { claims[claim.feedID] = nil } }
+    }
+    var current: [Int64: Date] { lock.withLock { claims } }
 }

@@ -162,9 +162,9 @@ extension PostgresStore {
         return batch
     }
 
-    /// Extends the leases `daemon` still holds among `feedIDs`; returns those it holds no
-    /// more (its lease ran out and another daemon took the feed): their polls' results
-    /// must not be written as this daemon's.
+    /// Extends the leases `daemon` still holds among `feedIDs`; returns those another daemon
+    /// holds now (its lease ran out and the feed was taken): their polls' results must not
+    /// be written as this daemon's. A feed given back meanwhile is not among them.
     public func renewClaims(daemon: String, feedIDs: [Int64], now: Date, lease: TimeInterval) async throws -> Set<Int64> {
         guard !feedIDs.isEmpty else { return [] }
         var binds = PostgresBindings()
@@ -172,11 +172,13 @@ extension PostgresStore {
         binds.append(daemon)
         binds.append(feedIDs)
         let rows = try await connection.query(PostgresQuery(unsafeSQL: """
-            UPDATE feed SET claimUntil = $1 WHERE claimedBy = $2 AND id = ANY($3) RETURNING id
+            WITH renewed AS (
+                UPDATE feed SET claimUntil = $1 WHERE claimedBy = $2 AND id = ANY($3) RETURNING id)
+            SELECT id FROM feed WHERE id = ANY($3) AND claimedBy IS NOT NULL AND claimedBy <> $2
             """, binds: binds), logger: logger)
-        var kept = Set<Int64>()
-        for try await id in rows.decode(Int64.self) { kept.insert(id) }
-        return Set(feedIDs).subtracting(kept)
+        var taken = Set<Int64>()
+        for try await id in rows.decode(Int64.self) { taken.insert(id) }
+        return taken
     }
 
     /// Gives a polled feed back: due again at `nextDue`, polled last by `daemon`. False when

@@ -87,9 +87,9 @@ import TestSupport
         let show = try await run(["show", "1", "--config", config])
         #expect(show.status == 73)
         #expect(show.stderr.contains("works on the SQLite store only in this version"), "\(show.stderr)")
-        let daemon = try await ProcessRunner.run(EndToEndTests.daemon, ["--config", config], timeout: 20)
-        #expect(daemon.status == 73, "\(daemon.stderr)")
-        #expect(daemon.stderr.contains("aggregatord works on the SQLite store only"), "\(daemon.stderr)")
+        let fetchThere = try await run(["fetch", "--config", config])
+        #expect(fetchThere.status == 73, "\(fetchThere.stderr)")
+        #expect(fetchThere.stderr.contains("`aggregator fetch` works on the SQLite store only"), "\(fetchThere.stderr)")
 
         // And back into a folder: the same answers again.
         let back = folder.appendingPathComponent("back").path
