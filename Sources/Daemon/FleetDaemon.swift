@@ -76,6 +76,7 @@ public final class FleetDaemon: Sendable {
         var failing = Set<String>()
         var configProblem: String?
         var warnedStale = false
+        var nextStaleCheck = Date.distantPast
         let capacity = max(2, configuration.network.maximumTransfers * 2)
         let lease = configuration.network.fleetLease
         var earliestWake: Date?
@@ -165,6 +166,11 @@ public final class FleetDaemon: Sendable {
                 case .wake:
                     if let wake = earliestWake, wake <= Date() { earliestWake = nil }
                     if fleet == nil && !offering && !Task.isCancelled { offer(configuration) }
+                    // A stale member looks again now and then: the fleet may have come
+                    // round to its file (the other hosts' copies edited back to match it).
+                    if case .stale = fleet, !offering, !Task.isCancelled, Date() >= nextStaleCheck {
+                        offer(configuration)
+                    }
                 case .synced(let result, let next):
                     offering = false
                     switch result {
@@ -180,6 +186,8 @@ public final class FleetDaemon: Sendable {
                                 logger.warning("\(line)")
                             }
                             warnedStale = true
+                            nextStaleCheck = Date().addingTimeInterval(30)
+                            wake(at: nextStaleCheck)
                         } else {
                             if warnedStale { logger.notice("feeds.conf matches the fleet's again; polling") }
                             warnedStale = false
