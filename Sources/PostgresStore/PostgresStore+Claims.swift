@@ -2,8 +2,9 @@ import Foundation
 import PostgresNIO
 
 /// A fleet's share of the work: each due feed is polled by one daemon at a time. A daemon
-/// claims due feeds with a lease (`FOR UPDATE SKIP LOCKED`: two daemons asking at the
-/// same moment get different feeds, and neither waits for the other), renews the leases
+/// claims due feeds with a lease — claims take turns under an advisory lock (a claim is a
+/// few milliseconds, and only then are a host's claims counted exactly: two daemons asking
+/// at the same moment get different feeds, and the host limit holds), renews the leases
 /// of what it is still polling, and gives each back with its next due time when done. A
 /// daemon that dies stops renewing: its claims run out with their lease and another takes
 /// them. The database's rows decide, never timing between daemons.
