@@ -259,17 +259,9 @@ public final class Daemon: Sendable {
     /// is logged with its file and line.
     private func reload(from current: Configuration) -> Result<Configuration, ReloadProblem> {
         let next: Configuration
-        do {
-            next = try ConfigParser.load(path: current.path)
-        } catch {
-            logger.error("reload: \(error); keeping the running configuration")
-            return .failure(ReloadProblem(description: error.description))
-        }
-        for warning in next.warnings { logger.warning("\(warning)") }
-        guard next.isValid else {
-            for error in next.errors { logger.error("\(error)") }
-            logger.error("reload: \(next.errors.count) error(s) in \(current.path); keeping the running configuration")
-            return .failure(ReloadProblem(description: next.errors[0].description))
+        switch Self.load(current.path, logger: logger) {
+        case .failure(let problem): return .failure(problem)
+        case .success(let loaded): next = loaded
         }
         do {
             try store.syncFeeds(next.feeds.map(Store.subscription(for:)))
@@ -282,6 +274,26 @@ public final class Daemon: Sendable {
         if next.network.maximumTransfers != current.network.maximumTransfers
             || next.network.maximumPerHost != current.network.maximumPerHost {
             logger.warning("max-transfers and max-per-host take effect at the next restart")
+        }
+        return .success(next)
+    }
+
+    /// feeds.conf read again for a reload (both scheduler modes): its warnings and errors
+    /// logged with their lines; a file with errors is a problem, and the running
+    /// configuration stays.
+    static func load(_ path: String, logger: Logger) -> Result<Configuration, ReloadProblem> {
+        let next: Configuration
+        do {
+            next = try ConfigParser.load(path: path)
+        } catch {
+            logger.error("reload: \(error); keeping the running configuration")
+            return .failure(ReloadProblem(description: error.description))
+        }
+        for warning in next.warnings { logger.warning("\(warning)") }
+        guard next.isValid else {
+            for error in next.errors { logger.error("\(error)") }
+            logger.error("reload: \(next.errors.count) error(s) in \(path); keeping the running configuration")
+            return .failure(ReloadProblem(description: next.errors[0].description))
         }
         return .success(next)
     }

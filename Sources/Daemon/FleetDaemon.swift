@@ -282,7 +282,7 @@ public final class FleetDaemon: Sendable {
                     if Task.isCancelled { break }
                     group.addTask { [reloads] in await reloads.next() ? .reload : .wake }
                     notifier.send("RELOADING=1")
-                    switch Self.load(configuration.path, logger: logger) {
+                    switch Daemon.load(configuration.path, logger: logger) {
                     case .failure(let problem):
                         configProblem = problem.description
                         notifier.send("READY=1\n" + status())
@@ -342,23 +342,6 @@ public final class FleetDaemon: Sendable {
         var info = stat()
         guard stat(path, &info) == 0 else { return 0 }
         return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
-    }
-
-    private static func load(_ path: String, logger: Logger) -> Result<Configuration, Daemon.ReloadProblem> {
-        let next: Configuration
-        do {
-            next = try ConfigParser.load(path: path)
-        } catch {
-            logger.error("reload: \(error); keeping the running configuration")
-            return .failure(Daemon.ReloadProblem(description: error.description))
-        }
-        for warning in next.warnings { logger.warning("\(warning)") }
-        guard next.isValid else {
-            for error in next.errors { logger.error("\(error)") }
-            logger.error("reload: \(next.errors.count) error(s) in \(path); keeping the running configuration")
-            return .failure(Daemon.ReloadProblem(description: next.errors[0].description))
-        }
-        return .success(next)
     }
 }
 

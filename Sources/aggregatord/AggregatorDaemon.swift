@@ -82,30 +82,8 @@ struct AggregatorDaemon: AsyncParsableCommand {
             hooks.shutdown()
             return opened
         }
-        signal(SIGPIPE, SIG_IGN)  // a closed stderr or socket must not kill the daemon
-        @Sendable func stop(_ number: Int32) {
-            logger.info("received \(number == SIGTERM ? "SIGTERM" : "SIGINT"), stopping")
-            work.cancel()
-            // A backstop: whatever hangs, the process is gone within 9 s, inside the unit's
-            // TimeoutStopSec=10s (hook deliveries under way get 7 s of it). Committed data
-            // is safe in SQLite's WAL whatever happens to a transaction in progress.
-            DispatchQueue.global().asyncAfter(deadline: .now() + 9) {
-                logger.error("shutdown took longer than 9 s; exiting now")
-                Foundation.exit(0)
-            }
-        }
-        signals.handle([
-            SIGTERM: stop, SIGINT: stop,
-            SIGHUP: { _ in
-                logger.info("received SIGHUP, reloading \(resolved.config)")
-                reloads.request()
-            },
-        ])
-        // Edits to feeds.conf apply by themselves, within a couple of seconds.
-        let watcher = ConfigWatcher(path: resolved.config) {
-            logger.info("\(resolved.config) changed, reloading")
-            reloads.request()
-        }
+        let watcher = StopAndReload.install(signals: signals, config: resolved.config, logger: logger, work: work,
+                                            reload: { reloads.request() })
         let outcome = await work.result
         watcher.stop()
         fetcher.shutdown()

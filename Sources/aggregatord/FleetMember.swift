@@ -19,26 +19,8 @@ enum FleetMember {
         let daemon = FleetDaemon(configuration: configuration, connection: connection, fetcher: fetcher,
                                  notifier: SystemdNotifier(), logger: logger)
         let work = Task { await daemon.run() }
-        signal(SIGPIPE, SIG_IGN)
-        @Sendable func stop(_ number: Int32) {
-            logger.info("received \(number == SIGTERM ? "SIGTERM" : "SIGINT"), stopping")
-            work.cancel()
-            DispatchQueue.global().asyncAfter(deadline: .now() + 9) {
-                logger.error("shutdown took longer than 9 s; exiting now")
-                Foundation.exit(0)
-            }
-        }
-        signals.handle([
-            SIGTERM: stop, SIGINT: stop,
-            SIGHUP: { _ in
-                logger.info("received SIGHUP, reloading \(resolved.config)")
-                daemon.requestReload()
-            },
-        ])
-        let watcher = ConfigWatcher(path: resolved.config) {
-            logger.info("\(resolved.config) changed, reloading")
-            daemon.requestReload()
-        }
+        let watcher = StopAndReload.install(signals: signals, config: resolved.config, logger: logger, work: work,
+                                            reload: { daemon.requestReload() })
         await work.value
         watcher.stop()
         fetcher.shutdown()

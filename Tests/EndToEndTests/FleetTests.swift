@@ -122,8 +122,9 @@ import Testing
         defer { Task { await server.stop() } }
         let workspace = try Workspace(feedsConf: "")
         defer { workspace.remove() }
-        // max-per-host=2 for the fleet: three members, each free to run 32 transfers.
-        try workspace.write(Self.feedsConf(server, 1...30, options: "max-per-host=2"), to: "feeds.conf")
+        // max-per-host=2 for the fleet; three members, each running one transfer at a time
+        // (max-transfers=1): only the fleet-wide count keeps them from asking three at once.
+        try workspace.write(Self.feedsConf(server, 1...30, options: "max-per-host=2 max-transfers=1"), to: "feeds.conf")
         let url = try ThrowawayPostgres.newDatabase()
         let members = try (0..<3).map { _ in try Self.member(workspace, url) }
         #expect(try await Self.waitUntil(seconds: 30) {
@@ -133,7 +134,7 @@ import Testing
         #expect(try Self.scalar(url, "SELECT count(DISTINCT lastPolledBy) FROM feed") >= 2)
 
         // A 429 with Retry-After to one member pauses the host for every member.
-        try workspace.write(Self.feedsConf(server, 1...30, options: "max-per-host=2")
+        try workspace.write(Self.feedsConf(server, 1...30, options: "max-per-host=2 max-transfers=1")
             + "\(server.baseURL)/feed/busy\n" + (31...40).map { "\(server.baseURL)/feed/\($0)\n" }.joined(), to: "feeds.conf")
         #expect(try await Self.waitUntil(seconds: 15) {
             try Self.scalar(url, "SELECT count(*) FROM host_pause WHERE untilAt > extract(epoch FROM now())") == 1

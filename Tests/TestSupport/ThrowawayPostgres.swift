@@ -15,8 +15,6 @@ public enum ThrowawayPostgres {
            let folder = URLComponents(string: url)?.queryItems?.first(where: { $0.name == "host" })?.value {
             return .success(folder)
         }
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".ci/postgres-cluster.sh").path
         let started = run("/bin/bash", [script, "start"])
         guard started.status == 0 else {
             return .failure(Unavailable(description: "no PostgreSQL for the tests: \(started.output) "
