@@ -115,6 +115,8 @@ public struct Configuration: Sendable {
     public var store: StoreLocation?
     public var storeLine: Int?
     public var diagnostics: [Diagnostic]
+    /// What each line parsed to, for the next load of the same file (`ConfigParser.load(path:reusing:)`).
+    public var parsedLines: ParsedLines?
 
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
     public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }
@@ -124,5 +126,15 @@ public struct Configuration: Sendable {
         self.path = path
         self.feeds = feeds
         self.diagnostics = diagnostics
+    }
+}
+
+extension FeedConfig {
+    /// Whether `other` asks for the same as this feed, wherever each is listed: a line
+    /// inserted above moves every feed below it without changing any.
+    public func sameSettings(as other: FeedConfig) -> Bool {
+        var moved = other
+        moved.line = line
+        return moved == self
     }
 }

@@ -57,6 +57,17 @@ public enum FeedURL {
 
     /// The form two lines are compared in to find duplicates: scheme and host are case-insensitive.
     public static func identity(_ url: String) -> String {
+        // Most URLs are written in lower case already: then the identity is the URL, found
+        // from its bytes (this runs for every line of feeds.conf).
+        let bytes = url.utf8
+        if let separator = bytes.firstRange(of: "://".utf8) {
+            let host = bytes[separator.upperBound...]
+            let hostEnd = host.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") })
+                ?? bytes.endIndex
+            if !bytes[..<hostEnd].contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") || $0 >= 0x80 }) {
+                return url
+            }
+        }
         guard let schemeEnd = url.range(of: "://") else { return url }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
         let afterScheme = url[schemeEnd.upperBound...]

@@ -69,28 +69,42 @@ public final class Daemon: Sendable {
         var configuration = initialConfiguration
         var poller = self.poller
         let store = self.store
-        var feeds = configuration.feeds
-        var due = [String: Date]()
-        func schedule(_ feeds: [FeedConfig]) {
+        var feeds = Self.byURL(configuration.feeds)
+        // Feeds waiting for their next poll; a feed being polled is in `inFlight` instead.
+        var queue = DueQueue()
+        // Polls under way, by feed: cancelled when the store stops taking writes, so those
+        // still waiting for a connection download nothing that could not be kept.
+        var inFlight = [String: Task<PollReport, Never>]()
+        let launchLimit = Self.launchLimit(for: configuration.network)
+        func schedule(_ list: [FeedConfig]) {
             let now = Date()
-            for feed in feeds where due[feed.url] == nil {
-                let state = try? store.feed(url: feed.url)
-                due[feed.url] = Scheduler.dueDate(for: state, interval: feed.interval, now: now)
+            let waiting = list.filter { !queue.contains($0.url) && inFlight[$0.url] == nil }
+            // Many at once (the start, a reload adding many): one read of every feed's state
+            // instead of one query each.
+            let states: [String: FeedState]? = waiting.count > 32
+                ? (try? store.feeds()).map { Dictionary($0.map { ($0.url, $0) }, uniquingKeysWith: { first, _ in first }) } : nil
+            for feed in waiting {
+                let state = states.map { $0[feed.url] } ?? (try? store.feed(url: feed.url))
+                queue.set(feed.url, due: Scheduler.dueDate(for: state, interval: feed.interval, now: now))
             }
         }
-        schedule(feeds)
+        schedule(configuration.feeds)
         var failing = Set<String>()
         var configProblem: String?
         var health = StorageHealth()
         // Feeds whose last poll could not be stored: polled again once writes succeed.
         var unstored = Set<String>()
+        // How late the latest poll started after its due time: a daemon that cannot keep up says so.
+        var lateness: TimeInterval = 0
         func status() -> String {
             if let paused = health.status { return "STATUS=" + paused }
             var text = "polling \(feeds.count) feeds, \(failing.count) failing"
-            let next = feeds.compactMap { due[$0.url] }.min()
-            if let next {
+            if let next = queue.earliest {
                 let seconds = max(0, Int(next.timeIntervalSinceNow.rounded(.up)))
                 text += seconds < 86_400 ? ", next poll in \(Interval.format(seconds: max(seconds, 1)))" : ""
+            }
+            if lateness >= Self.behindThreshold {
+                text += "; behind: polls start up to \(Interval.format(seconds: Int(lateness))) late"
             }
             if let configProblem { text += "; feeds.conf NOT reloaded: \(configProblem)" }
             return "STATUS=" + text
@@ -99,9 +113,6 @@ public final class Daemon: Sendable {
         logger.info("started: \(feeds.count) feeds from \(configuration.path), store \(store.path)")
 
         await withTaskGroup(of: Event.self) { group in
-            // Polls under way, by feed: cancelled when the store stops taking writes, so those
-            // still waiting for a connection download nothing that could not be kept.
-            var inFlight = [String: Task<PollReport, Never>]()
             var earliestWake: Date?
             group.addTask { [reloads] in await reloads.next() ? .reload : .wake }
             if watchdogInterval != nil {
@@ -135,10 +146,14 @@ public final class Daemon: Sendable {
             while !Task.isCancelled {
                 let now = Date()
                 // While the store takes no writes, nothing is downloaded that could not be kept.
+                // At most `launchLimit` polls under way: the rest wait in the queue, not as
+                // tasks queued at the fetcher (100,000 of those held gigabytes).
                 if health.pollsAllowed {
-                    for feed in feeds where inFlight[feed.url] == nil && due[feed.url, default: now] <= now {
+                    for (url, dueAt) in queue.takeDue(now: now, limit: launchLimit - inFlight.count) {
+                        guard let feed = feeds[url] else { continue }
+                        lateness = now.timeIntervalSince(dueAt)
                         let poll = Task { [poller] in await poller.poll(feed) }
-                        inFlight[feed.url] = poll
+                        inFlight[url] = poll
                         group.addTask { .polled(await poll.value) }
                     }
                 } else if !probing, let next = health.nextProbe {
@@ -148,13 +163,14 @@ public final class Daemon: Sendable {
                         return .probed(Task.isCancelled ? nil : await store.probeWrites())
                     }
                 }
-                // Sleep until the next feed that is waiting falls due; an earlier wake-up
+                // Sleep until the next waiting feed falls due (when a poll may start: with
+                // every slot taken, a finishing poll wakes the loop); an earlier wake-up
                 // already pending covers it.
-                let waiting = health.pollsAllowed ? feeds.filter { inFlight[$0.url] == nil }.compactMap { due[$0.url] } : []
+                let waiting = health.pollsAllowed && inFlight.count < launchLimit ? queue.earliest : nil
                 // With nothing to poll (an empty feeds.conf, or polling paused) the daemon
                 // idles until stopped, reloaded or probed.
-                let idle = waiting.isEmpty && inFlight.isEmpty ? Date().addingTimeInterval(3600) : nil
-                if let next = waiting.min() ?? idle, earliestWake.map({ next < $0 }) ?? true {
+                let idle = waiting == nil && inFlight.isEmpty ? Date().addingTimeInterval(3600) : nil
+                if let next = waiting ?? idle, earliestWake.map({ next < $0 }) ?? true {
                     earliestWake = next
                     group.addTask {
                         // Capped: a gone feed is due in the distant future, beyond what fits in nanoseconds.
@@ -169,26 +185,30 @@ public final class Daemon: Sendable {
                     if let wake = earliestWake, wake <= Date() { earliestWake = nil }
                 case .polled(let report):
                     inFlight[report.url] = nil
-                    if report.outcome == .cancelled { continue }
+                    if report.outcome == .cancelled {
+                        // Cancelled while the store took no writes: polled again on resuming.
+                        if !Task.isCancelled, feeds[report.url] != nil { queue.set(report.url, due: Date()) }
+                        continue
+                    }
                     // A feed removed by a reload while it was being polled stays removed.
-                    guard let feed = feeds.first(where: { $0.url == report.url }) else { continue }
+                    guard let feed = feeds[report.url] else { continue }
                     // The one place a poll's result becomes the daemon's state — and only a
                     // stored one: what a poll learnt but could not store counts for nothing.
                     if case .notStored = report.outcome {
                         unstored.insert(report.url)
                         if let fault = report.storageFault {
-                            due[report.url] = nil  // polled again once writes succeed
+                            // Not queued: polled again once writes succeed.
                             if let line = health.writeFailed(fault, at: Date()) {
                                 logger.error("\(line)")
                                 for poll in inFlight.values { poll.cancel() }  // polled again on resuming
                             }
                         } else {
                             // This update's own failure (logged by the poller): tried again later.
-                            due[report.url] = Date().addingTimeInterval(Double(min(feed.interval, 300)))
+                            queue.set(report.url, due: Date().addingTimeInterval(Double(min(feed.interval, 300))))
                         }
                     } else {
                         unstored.remove(report.url)
-                        due[report.url] = report.nextDue
+                        queue.set(report.url, due: report.nextDue)
                         if case .fetched(let inserted, let updated) = report.outcome, inserted + updated > 0 { hooks?.wake() }
                         if report.failed { failing.insert(report.url) } else { failing.remove(report.url) }
                     }
@@ -202,7 +222,7 @@ public final class Daemon: Sendable {
                         let free = Volume.of(directory: store.directory).freeBytes
                         if let line = health.probeSucceeded(at: Date(), freeBytes: free) { logger.notice("\(line)") }
                         let now = Date()
-                        for url in unstored { due[url] = now }
+                        for url in unstored where feeds[url] != nil && inFlight[url] == nil { queue.set(url, due: now) }
                         earliestWake = nil
                     }
                     notifier.send(status())
@@ -215,16 +235,20 @@ public final class Daemon: Sendable {
                         configProblem = problem.description
                     case .success(let next):
                         configProblem = nil
-                        let kept = Set(next.feeds.map(\.url))
-                        for feed in feeds where !kept.contains(feed.url) { due[feed.url] = nil; failing.remove(feed.url) }
-                        // A feed whose line changed is due by its new interval from its last fetch.
-                        let changed = next.feeds.filter { feed in feeds.contains { $0.url == feed.url && $0 != feed } }
-                        for feed in changed { due[feed.url] = nil }
+                        let nextFeeds = Self.byURL(next.feeds)
+                        for url in feeds.keys where nextFeeds[url] == nil {
+                            queue.remove(url)
+                            failing.remove(url)
+                        }
+                        // A feed whose settings changed is due by its new interval from its last fetch.
+                        for (url, feed) in nextFeeds where feeds[url].map({ !$0.sameSettings(as: feed) }) ?? false {
+                            queue.remove(url)
+                        }
                         configuration = next
-                        feeds = next.feeds
+                        feeds = nextFeeds
                         hooks?.configure(next)
                         poller.hostSpacing = next.network.hostSpacing
-                        schedule(feeds)
+                        schedule(next.feeds)
                         earliestWake = nil
                     }
                     notifier.send("READY=1\n" + status())
@@ -255,22 +279,39 @@ public final class Daemon: Sendable {
         }
     }
 
+    /// Polls under way at most (started, or waiting at the fetcher for a connection): eight
+    /// for each transfer, so the fetcher always has the next ones at hand.
+    static func launchLimit(for network: NetworkSettings) -> Int {
+        max(64, network.maximumTransfers * 8)
+    }
+
+    /// A poll starting this much after its due time is reported in STATUS: the daemon is
+    /// not keeping up with its feeds.
+    static let behindThreshold: TimeInterval = 60
+
+    static func byURL(_ feeds: [FeedConfig]) -> [String: FeedConfig] {
+        Dictionary(feeds.map { ($0.url, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// Re-reads feeds.conf; on errors the running configuration stays and every problem
     /// is logged with its file and line.
     private func reload(from current: Configuration) -> Result<Configuration, ReloadProblem> {
         let next: Configuration
-        switch Self.load(current.path, logger: logger) {
+        switch Self.load(current.path, reusing: current.parsedLines, logger: logger) {
         case .failure(let problem): return .failure(problem)
         case .success(let loaded): next = loaded
         }
+        let before = Self.byURL(current.feeds), after = Self.byURL(next.feeds)
+        let added = after.keys.filter { before[$0] == nil }.count
+        let removed = before.keys.filter { after[$0] == nil }
+        let changed = next.feeds.filter { feed in before[feed.url].map { !$0.sameSettings(as: feed) } ?? true }
         do {
-            try store.syncFeeds(next.feeds.map(Store.subscription(for:)))
+            try store.updateFeeds(changed: changed.map(Store.subscription(for:)), removed: removed)
         } catch {
             logger.error("reload: store: \(error); keeping the running configuration")
             return .failure(ReloadProblem(description: "store: \(error)"))
         }
-        let before = Set(current.feeds.map(\.url)), after = Set(next.feeds.map(\.url))
-        logger.notice("reloaded \(current.path): \(next.feeds.count) feeds (\(after.subtracting(before).count) added, \(before.subtracting(after).count) removed)")
+        logger.notice("reloaded \(current.path): \(next.feeds.count) feeds (\(added) added, \(removed.count) removed)")
         if next.network.maximumTransfers != current.network.maximumTransfers
             || next.network.maximumPerHost != current.network.maximumPerHost {
             logger.warning("max-transfers and max-per-host take effect at the next restart")
@@ -281,10 +322,11 @@ public final class Daemon: Sendable {
     /// feeds.conf read again for a reload (both scheduler modes): its warnings and errors
     /// logged with their lines; a file with errors is a problem, and the running
     /// configuration stays.
-    static func load(_ path: String, logger: Logger) -> Result<Configuration, ReloadProblem> {
+    /// `previous`: the running configuration's parsed lines; only lines that changed are parsed again.
+    static func load(_ path: String, reusing previous: ParsedLines? = nil, logger: Logger) -> Result<Configuration, ReloadProblem> {
         let next: Configuration
         do {
-            next = try ConfigParser.load(path: path)
+            next = try ConfigParser.load(path: path, reusing: previous)
         } catch {
             logger.error("reload: \(error); keeping the running configuration")
             return .failure(ReloadProblem(description: error.description))

@@ -282,7 +282,7 @@ public final class FleetDaemon: Sendable {
                     if Task.isCancelled { break }
                     group.addTask { [reloads] in await reloads.next() ? .reload : .wake }
                     notifier.send("RELOADING=1")
-                    switch Daemon.load(configuration.path, logger: logger) {
+                    switch Daemon.load(configuration.path, reusing: configuration.parsedLines, logger: logger) {
                     case .failure(let problem):
                         configProblem = problem.description
                         notifier.send("READY=1\n" + status())
