@@ -22,7 +22,7 @@ public enum ConfigParser {
     /// Options that may be given several times, each adding a rule.
     static let repeatableOptions: Set<String> = ["skip", "only"]
     /// Options only `default` lines set: they belong to the fetcher, not to one feed.
-    static let networkOptions = ["max-transfers", "max-per-host", "host-spacing", "max-deliveries", "fleet-lease"]
+    static let networkOptions = ["max-transfers", "max-per-host", "host-spacing", "max-deliveries", "fleet-lease", "memory"]
     /// Where the store is (`store=postgresql://…` or a folder): one per file, `default` lines only.
     static let storeOptions = ["store"]
     static let defaultOptions = inheritedOptions + networkOptions + storeOptions
@@ -66,9 +66,10 @@ public enum ConfigParser {
         let context = reuseContext(of: lines, baseDirectory: baseDirectory)
         let reusable = previous?.usable(in: context)
         var outcomes = [Substring: ParsedLines.Outcome]()
-        outcomes.reserveCapacity(reusable?.count ?? 0)
+        outcomes.reserveCapacity(lines.count)
         // Feeds whose line was parsed this time, defaults still to apply, with their line.
-        var fresh: [(index: Int, explicit: Set<String>, line: Substring)] = []
+        var fresh: [(index: Int, explicit: Set<String>, line: Substring, identity: String,
+                     warnings: [(severity: Diagnostic.Severity, message: String)])] = []
         var pendingFeeds: [FeedConfig] = []
 
         for (index, rawLine) in lines.enumerated() {
@@ -168,11 +169,13 @@ public enum ConfigParser {
                 continue  // not kept for reuse: whether it repeats a line depends on the lines above
             }
             firstLineOfURL[identity] = lineNumber
-            outcomes[rawLine] = ParsedLines.Outcome(url: url, identity: identity, feed: nil, messages: messages(diagnostics[firstMessage...]))
             if lineIsValid {
-                // Its outcome gets the feed once the defaults are applied, below.
-                fresh.append((pendingFeeds.count, explicit, rawLine))
+                // Its outcome is kept once the defaults are applied, below.
+                fresh.append((pendingFeeds.count, explicit, rawLine, identity, messages(diagnostics[firstMessage...])))
                 pendingFeeds.append(feed)
+            } else {
+                outcomes[rawLine] = ParsedLines.Outcome(url: url, identity: identity, feed: nil,
+                                                        messages: messages(diagnostics[firstMessage...]))
             }
         }
 
@@ -189,11 +192,14 @@ public enum ConfigParser {
             for rule in defaultRules { _ = apply(rule.key, rule.value, to: &feed, baseDirectory: baseDirectory, report: { _ in }) }
             feed.filters += own
             feeds[item.index] = feed
-            let outcome = outcomes[item.line]
-            outcomes[item.line] = ParsedLines.Outcome(url: outcome?.url, identity: outcome?.identity, feed: feed, messages: outcome?.messages ?? [])
+            // A valid line's only messages are warnings about it, which do not stop it.
+            outcomes[item.line] = ParsedLines.Outcome(url: feed.url, identity: item.identity, feed: feed,
+                                                      messages: item.warnings)
         }
         var configuration = Configuration(path: path, feeds: feeds, diagnostics: diagnostics)
         configuration.parsedLines = ParsedLines(context: context, outcomes: outcomes)
+        // The memory profile chooses the transfers unless `max-transfers=` does.
+        if defaults["max-transfers"] == nil { network.maximumTransfers = network.memory.transfers }
         configuration.network = network
         configuration.store = store?.location
         configuration.storeLine = store?.line
@@ -321,6 +327,12 @@ public enum ConfigParser {
                 return false
             }
             network.fleetLease = seconds
+        case "memory":
+            guard let profile = MemoryProfile.named(value) else {
+                report("invalid memory '\(value)': use \(MemoryProfile.all.map(\.name).joined(separator: " or "))")
+                return false
+            }
+            network.memory = profile
         case "max-deliveries":
             guard let number = Int(value), (1...64).contains(number) else {
                 report("invalid max-deliveries '\(value)': use a whole number from 1 to 64")

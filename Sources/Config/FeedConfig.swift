@@ -102,6 +102,8 @@ public struct NetworkSettings: Sendable, Equatable {
     /// A fleet member's hold on a feed it polls (PostgreSQL store): renewed while it polls;
     /// a daemon that dies loses its feeds to the others when it runs out.
     public var fleetLease: Double = 60
+    /// `memory=`: the bounds on what is held at once (transfers unless `max-transfers=` is given).
+    public var memory = MemoryProfile.normal
 
     public init() {}
 }

@@ -60,8 +60,12 @@ public enum FeedURL {
         // Most URLs are written in lower case already: then the identity is the URL, found
         // from its bytes (this runs for every line of feeds.conf).
         let bytes = url.utf8
-        if let separator = bytes.firstRange(of: "://".utf8) {
-            let host = bytes[separator.upperBound...]
+        let colon = UInt8(ascii: ":"), slash = UInt8(ascii: "/")
+        // "://" found by hand: the generic firstRange(of:) was a fifth of loading 100,000 lines.
+        if let separator = bytes.indices.first(where: { index in
+            bytes[index] == colon && bytes[bytes.index(after: index)...].starts(with: [slash, slash])
+        }) {
+            let host = bytes[bytes.index(separator, offsetBy: 3)...]
             let hostEnd = host.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") })
                 ?? bytes.endIndex
             if !bytes[..<hostEnd].contains(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") || $0 >= 0x80 }) {

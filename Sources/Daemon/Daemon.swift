@@ -57,7 +57,18 @@ public final class Daemon: Sendable {
         case watchdog
         case pruned(PruneSummary?)
         case probed(StorageFault?)
+        /// No poll under way for `quietBeforeRelease`: memory the polls freed is given back.
+        case quiet
     }
+
+    /// Seconds without a poll under way before freed memory is given back.
+    static let quietBeforeRelease: TimeInterval = 5
+    /// During a long burst of polls memory is given back this often (seconds).
+    static let busyReleaseInterval: TimeInterval = 10
+    /// Seconds until the next poll past which the daemon counts as idle and lets its code pages go.
+    static let idleBeforeCodeRelease: TimeInterval = 30
+    /// The indexer looks at the queue at least this often even when no poll stored anything.
+    static let indexLookInterval: TimeInterval = 3600
 
     /// Retention runs a minute after start (not in the way of the first polls), then daily.
     static let pruneDelay: TimeInterval = 60
@@ -112,21 +123,45 @@ public final class Daemon: Sendable {
         notifier.send((readyAlreadySent ? "" : "READY=1\n") + status())
         logger.info("started: \(feeds.count) feeds from \(configuration.path), store \(store.path)")
 
+        let (indexWakes, wakeIndexer) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        // When memory was last given back, and whether a release waits for the loop to be quiet.
+        var lastRelease = Date()
+        var releasePending = false
         await withTaskGroup(of: Event.self) { group in
             var earliestWake: Date?
+            /// A `.quiet` event after `quietBeforeRelease`, unless one is pending.
+            func releaseWhenQuiet() {
+                guard !releasePending else { return }
+                releasePending = true
+                group.addTask {
+                    try? await Task.sleep(nanoseconds: UInt64(Self.quietBeforeRelease * 1e9))
+                    return .quiet
+                }
+            }
             group.addTask { [reloads] in await reloads.next() ? .reload : .wake }
             if watchdogInterval != nil {
                 group.addTask { .watchdog }  // the first keep-alive at once
             }
             // Full-text indexing of what was stored, alongside the polls: a batch at a time
-            // into the index's own file (its own writer), resting while nothing waits.
+            // into the index's own file (its own writer), resting while nothing waits until
+            // a poll stores something — an idle daemon does not wake every few seconds to
+            // look — or, for what else queues changes (`aggregator prune` run beside it), an
+            // hour has passed.
             group.addTask {
+                var wakes = indexWakes.makeAsyncIterator()
                 while !Task.isCancelled {
                     let indexed = (try? await store.indexPending()) ?? 0
                     guard indexed == 0 else { continue }
                     // Nothing waits: merge the index a step at a time (new articles come first).
                     if (try? await store.tidySearchIndex()) == true { continue }
-                    try? await Task.sleep(nanoseconds: 2_000_000_000)
+                    guard await wakes.next() != nil else { break }
+                }
+                return .wake
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: UInt64(Self.indexLookInterval * 1e9))
+                    wakeIndexer.yield()
                 }
                 return .wake
             }
@@ -209,10 +244,31 @@ public final class Daemon: Sendable {
                     } else {
                         unstored.remove(report.url)
                         queue.set(report.url, due: report.nextDue)
-                        if case .fetched(let inserted, let updated) = report.outcome, inserted + updated > 0 { hooks?.wake() }
+                        if case .fetched(let inserted, let updated) = report.outcome, inserted + updated > 0 {
+                            hooks?.wake()
+                            wakeIndexer.yield()
+                        }
                         if report.failed { failing.insert(report.url) } else { failing.remove(report.url) }
                     }
                     notifier.send(status())
+                    // Memory a burst of polls freed goes back to the system: during a long
+                    // burst every few seconds, after it once the loop is quiet.
+                    if Date().timeIntervalSince(lastRelease) >= Self.busyReleaseInterval {
+                        lastRelease = Date()
+                        store.releaseMemory()
+                        ProcessMemory.releaseFreedHeap()
+                    }
+                    if inFlight.isEmpty { releaseWhenQuiet() }
+                case .quiet:
+                    releasePending = false
+                    guard inFlight.isEmpty, !Task.isCancelled else { break }
+                    lastRelease = Date()
+                    store.releaseMemory()
+                    ProcessMemory.releaseFreedHeap()
+                    // Idle until the next poll: the code that ran need not stay mapped.
+                    if (queue.earliest?.timeIntervalSinceNow ?? .infinity) > Self.idleBeforeCodeRelease {
+                        ProcessMemory.releaseCodePages()
+                    }
                 case .probed(let fault):
                     probing = false
                     if Task.isCancelled { break }
@@ -230,33 +286,32 @@ public final class Daemon: Sendable {
                     if Task.isCancelled { break }
                     group.addTask { [reloads] in await reloads.next() ? .reload : .wake }
                     notifier.send("RELOADING=1\nMONOTONIC_USEC=\(Self.monotonicMicroseconds())")
-                    switch reload(from: configuration) {
+                    switch reload(from: configuration, feeds: feeds) {
                     case .failure(let problem):
                         configProblem = problem.description
-                    case .success(let next):
+                    case .success(let (next, changes)):
                         configProblem = nil
-                        let nextFeeds = Self.byURL(next.feeds)
-                        for url in feeds.keys where nextFeeds[url] == nil {
+                        for url in changes.removed {
                             queue.remove(url)
                             failing.remove(url)
                         }
                         // A feed whose settings changed is due by its new interval from its last fetch.
-                        for (url, feed) in nextFeeds where feeds[url].map({ !$0.sameSettings(as: feed) }) ?? false {
-                            queue.remove(url)
-                        }
+                        for feed in changes.changed { queue.remove(feed.url) }
                         configuration = next
-                        feeds = nextFeeds
+                        feeds = changes.feeds
                         hooks?.configure(next)
                         poller.hostSpacing = next.network.hostSpacing
-                        schedule(next.feeds)
+                        schedule(changes.changed)
                         earliestWake = nil
                     }
                     notifier.send("READY=1\n" + status())
                 case .pruned(let summary):
                     if let summary, summary.articles > 0 {
+                        wakeIndexer.yield()  // the pruned articles leave the index
                         logger.notice("pruned \(summary.articles) articles from \(summary.feeds) feeds (keep=), \(summary.bytesFreed / 1024) KiB freed")
                     }
                     if Task.isCancelled { break }
+                    releaseWhenQuiet()
                     group.addTask {
                         try? await Task.sleep(nanoseconds: UInt64(Self.pruneInterval * 1e9))
                         return .pruned(Task.isCancelled ? nil : try? await store.prune())
@@ -295,28 +350,30 @@ public final class Daemon: Sendable {
 
     /// Re-reads feeds.conf; on errors the running configuration stays and every problem
     /// is logged with its file and line.
-    private func reload(from current: Configuration) -> Result<Configuration, ReloadProblem> {
+    private func reload(from current: Configuration, feeds: [String: FeedConfig])
+        -> Result<(Configuration, FeedChanges), ReloadProblem> {
+        let started = Date()
         let next: Configuration
         switch Self.load(current.path, reusing: current.parsedLines, logger: logger) {
         case .failure(let problem): return .failure(problem)
         case .success(let loaded): next = loaded
         }
-        let before = Self.byURL(current.feeds), after = Self.byURL(next.feeds)
-        let added = after.keys.filter { before[$0] == nil }.count
-        let removed = before.keys.filter { after[$0] == nil }
-        let changed = next.feeds.filter { feed in before[feed.url].map { !$0.sameSettings(as: feed) } ?? true }
+        let changes = FeedChanges(from: feeds, to: next.feeds)
         do {
-            try store.updateFeeds(changed: changed.map(Store.subscription(for:)), removed: removed)
+            try store.updateFeeds(changed: changes.changed.map(Store.subscription(for:)), removed: changes.removed)
         } catch {
             logger.error("reload: store: \(error); keeping the running configuration")
             return .failure(ReloadProblem(description: "store: \(error)"))
         }
-        logger.notice("reloaded \(current.path): \(next.feeds.count) feeds (\(added) added, \(removed.count) removed)")
+        let milliseconds = Int(Date().timeIntervalSince(started) * 1000)
+        let counts = "\(changes.addedCount) added, \(changes.removed.count) removed, "
+            + "\(changes.changed.count - changes.addedCount) changed"
+        logger.notice("reloaded \(current.path): \(next.feeds.count) feeds (\(counts)) in \(milliseconds) ms")
         if next.network.maximumTransfers != current.network.maximumTransfers
             || next.network.maximumPerHost != current.network.maximumPerHost {
             logger.warning("max-transfers and max-per-host take effect at the next restart")
         }
-        return .success(next)
+        return .success((next, changes))
     }
 
     /// feeds.conf read again for a reload (both scheduler modes): its warnings and errors

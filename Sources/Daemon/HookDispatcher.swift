@@ -45,7 +45,7 @@ public final class HookDispatcher: @unchecked Sendable {  // mutable state only 
         self.store = store
         self.logger = logger
         // Its own transfers: a slow receiver never takes a feed's place.
-        self.fetcher = fetcher ?? Fetcher(maximumConcurrentTransfers: 16, maximumTransfersPerHost: 8, maximumUndelivered: 16)
+        self.fetcher = fetcher ?? Fetcher(maximumConcurrentTransfers: 16, maximumTransfersPerHost: 8, maximumBodies: 32)
         configure(configuration)
     }
 

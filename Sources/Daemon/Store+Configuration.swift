@@ -4,9 +4,20 @@ import Store
 extension Store {
     /// Opens the store for polling and makes its feed table match `configuration`.
     public static func openForPolling(directory: String, configuration: Configuration) throws -> Store {
-        let store = try Store(directory: directory, writable: true)
+        let store = try Store(directory: directory, writable: true, limits: limits(for: configuration.network.memory))
         try store.syncFeeds(configuration.feeds.map(subscription(for:)))
         return store
+    }
+
+    /// The store's share of a memory profile.
+    static func limits(for profile: MemoryProfile) -> MemoryLimits {
+        var limits = MemoryLimits()
+        limits.writerCacheKiB = profile.writerCacheKiB
+        limits.readerCacheKiB = profile.readerCacheKiB
+        limits.readers = profile.readers
+        limits.writesQueued = profile.writesQueued
+        limits.indexBatch = profile.indexBatch
+        return limits
     }
 
     /// A configured feed as the store keeps it.

@@ -15,12 +15,11 @@ public final class Fetcher: @unchecked Sendable {
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
     public let maximumConcurrentTransfers: Int
-    /// Responses delivered but not yet dropped by their callers (bodies waiting to be
-    /// parsed). While this many are out, no new transfer starts: a fast network cannot
-    /// pile up hundreds of bodies in memory ahead of a slower parser. 32 (a few MB of
-    /// bodies): with 16 the parsers sometimes sat waiting for bodies while transfers were
-    /// held back (A/B of cold 500-feed fetches: 3% faster, 6 MB more at peak).
-    public let maximumUndelivered: Int
+    /// Bodies held at once: transfers running plus responses delivered but not yet dropped
+    /// by their callers (waiting to be parsed). While this many are held, no new transfer
+    /// starts: a fast network cannot pile up hundreds of bodies in memory ahead of a
+    /// slower parser. 32 by default; `memory=small` holds fewer.
+    public let maximumBodies: Int
     private let multi: UnsafeMutableRawPointer
 
     // Shared between callers and the network thread, under `lock`.
@@ -39,10 +38,10 @@ public final class Fetcher: @unchecked Sendable {
     /// At most `maximumConcurrentTransfers` at once, and at most `maximumTransfersPerHost`
     /// of them to any one host; request starts to one host are spaced by each request's
     /// `hostSpacing`.
-    public init(maximumConcurrentTransfers: Int = 32, maximumTransfersPerHost: Int = 2, maximumUndelivered: Int = 32) {
+    public init(maximumConcurrentTransfers: Int = 32, maximumTransfersPerHost: Int = 2, maximumBodies: Int = 32) {
         _ = Self.globalInit
         self.maximumConcurrentTransfers = maximumConcurrentTransfers
-        self.maximumUndelivered = maximumUndelivered
+        self.maximumBodies = max(1, maximumBodies)
         gate = HostGate(maximumPerHost: maximumTransfersPerHost)
         multi = curl_multi_init()
         // The gate already keeps to this; libcurl is told too so it never opens more
@@ -118,7 +117,7 @@ public final class Fetcher: @unchecked Sendable {
             let arrived = incoming
             incoming.removeAll()
             let cancelling = cancelled
-            let backlogRoom = maximumUndelivered - undelivered
+            let bodiesRoom = maximumBodies - undelivered
             lock.unlock()
 
             if !stillRunning { break }
@@ -128,7 +127,7 @@ public final class Fetcher: @unchecked Sendable {
                 gate.add(pending, host: host, spacing: spacing)
             }
             let now = Self.monotonicSeconds()
-            let room = max(0, min(maximumConcurrentTransfers - active.count, backlogRoom))
+            let room = max(0, min(maximumConcurrentTransfers - active.count, bodiesRoom - active.count))
             let admitted = gate.admit(room: room, now: now)
             for entry in admitted.started {
                 start(entry.item, host: entry.host, alreadyCancelled: cancelling.contains(entry.item.id))

@@ -39,12 +39,14 @@ extension Store {
     /// Applies up to `limit` queued changes to the index file; returns how many it took
     /// from the queue (0: nothing waits). Reads the queue and the articles in one snapshot
     /// of the store, writes the index on its own connection (the store's writer stays free
-    /// for polls), then trims what was applied from the queue. 5,000 at a time: FTS5
-    /// flushes a segment at each commit, and 2,000 indexed 25% slower (nobody waits for
-    /// this writer, so a long transaction holds nobody up).
+    /// for polls), then trims what was applied from the queue. `MemoryLimits.indexBatch` at
+    /// a time unless told (5,000 by default): FTS5 flushes a segment at each commit, and
+    /// 2,000 indexed 25% slower (nobody waits for this writer, so a long transaction holds
+    /// nobody up); a smaller batch holds the words of fewer bodies in memory.
     @discardableResult
-    public func indexPending(limit: Int = 5000) async throws -> Int {
+    public func indexPending(limit: Int? = nil) async throws -> Int {
         guard let writer, let index = searchIndex else { throw OpenError(path: path, reason: "opened read-only") }
+        let limit = limit ?? indexBatch
         guard let applied = try index.state()?.appliedThrough else { return 0 }
         let read = { @Sendable (after: Int64) async throws -> SearchQueue.Batch in
             try await writer.read { db in try SearchQueue.changes(after: after, limit: limit, in: db) }

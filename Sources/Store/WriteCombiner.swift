@@ -28,12 +28,13 @@ final class WriteCombiner: @unchecked Sendable {  // `pending` and `draining` on
 
     /// Updates queued before `waitForRoom` makes callers wait. Parsing ahead of a busy
     /// writer only piles parsed documents in memory and takes CPU the writer needs.
-    static let backlogLimit = 16
+    let backlogLimit: Int
 
-    init(writer: any DatabaseWriter, checkpointer: Checkpointer, walLimit: Int64) {
+    init(writer: any DatabaseWriter, checkpointer: Checkpointer, walLimit: Int64, backlogLimit: Int = 16) {
         self.writer = writer
         self.checkpointer = checkpointer
         self.walLimit = walLimit
+        self.backlogLimit = max(1, backlogLimit)
     }
 
     func submit(url: String, update: FeedUpdate, prepared: [PreparedArticle]) async throws -> ApplySummary {
@@ -56,7 +57,7 @@ final class WriteCombiner: @unchecked Sendable {  // `pending` and `draining` on
     func waitForRoom() async {
         await withCheckedContinuation { continuation in
             let ready = lock.withLock { () -> Bool in
-                if pending.count < Self.backlogLimit { return true }
+                if pending.count < backlogLimit { return true }
                 roomWaiters.append(continuation)
                 return false
             }

@@ -25,6 +25,7 @@ struct FetchCommand: AsyncParsableCommand {
         try paths.requireSQLite("`aggregator fetch`")
         let resolved = paths.resolve(writable: true)
         let configuration = try ConfigLoading.load(resolved.config) { printError($0) }
+        ProcessMemory.limitArenas(configuration.network.memory.heapArenas)
         let open = { @Sendable in try Store.openForPolling(directory: resolved.data, configuration: configuration) }
         let storeSource: StoreSource
         if FileManager.default.fileExists(atPath: resolved.data + "/" + Store.fileName) {

@@ -43,6 +43,7 @@ struct AggregatorDaemon: AsyncParsableCommand {
 
         let feeds = try ConfigLoading.load(resolved.config) { logger.error("\($0)") }
         if feeds.feeds.isEmpty { logger.warning("\(resolved.config): no feeds configured") }
+        ProcessMemory.limitArenas(feeds.network.memory.heapArenas)
 
         // Reload requests reach the daemon once it runs (earlier ones are moot: it reads
         // feeds.conf as it starts).

@@ -13,6 +13,7 @@ enum FleetMember {
     static func run(address: PostgresAddress, paths: PathOptions, signals: ProcessSignals, logger: Logger) async throws {
         let resolved = paths.resolve(writable: false)
         let configuration = try ConfigLoading.load(resolved.config) { logger.error("\($0)") }
+        ProcessMemory.limitArenas(configuration.network.memory.heapArenas)
         if configuration.feeds.isEmpty { logger.warning("\(resolved.config): no feeds configured") }
         let fetcher = Fetcher(network: configuration.network)
         let connection = FleetConnection(address: address)

@@ -115,7 +115,7 @@ import Testing
 
         // Removing b stops its polls; its articles stay.
         try Self.edit(workspace, "\(server.baseURL)/feed/a interval=1h\n")
-        #expect(await daemon.waitUntil(seconds: 5) { daemon.logText.contains("1 feeds (0 added, 1 removed)") })
+        #expect(await daemon.waitUntil(seconds: 5) { daemon.logText.contains("1 feeds (0 added, 1 removed, 0 changed)") })
         let afterRemoval = server.requests(path: "/feed/b").count
         try await Task.sleep(for: .milliseconds(2500))
         #expect(server.requests(path: "/feed/b").count <= afterRemoval + 1)  // at most one already in flight

@@ -10,9 +10,9 @@ final class TemporaryStore {
     let folder: String
     let store: Store
 
-    init() throws {
+    init(limits: Store.MemoryLimits = Store.MemoryLimits()) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)").path
-        store = try Store(directory: folder, writable: true)
+        store = try Store(directory: folder, writable: true, limits: limits)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: folder) }

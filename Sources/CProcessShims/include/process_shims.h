@@ -16,4 +16,9 @@ int aggregator_signal_pipe(const int *numbers, int count);
 int aggregator_spawn_hook(const char *path, char *const argv[], char *const envp[],
                           int stdin_fd, int output_fd, int *pid);
 
+/// glibc's malloc.h, which Swift's Glibc module leaves out (see heap.c): at most `count`
+/// arenas; memory freed inside the heap returned to the system.
+void aggregator_limit_heap_arenas(int count);
+void aggregator_release_freed_heap(void);
+
 #endif
