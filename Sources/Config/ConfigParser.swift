@@ -65,8 +65,9 @@ public enum ConfigParser {
         let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Substring.init)
         let context = reuseContext(of: lines, baseDirectory: baseDirectory)
         let reusable = previous?.usable(in: context)
-        var outcomes = [Substring: ParsedLines.Outcome]()
-        outcomes.reserveCapacity(lines.count)
+        var feedLines = [Substring: Int32]()
+        feedLines.reserveCapacity(reusable?.feedLines.count ?? 0)
+        var otherLines = [Substring: ParsedLines.Outcome]()
         // Feeds whose line was parsed this time, defaults still to apply, with their line.
         var fresh: [(index: Int, explicit: Set<String>, line: Substring, identity: String,
                      warnings: [(severity: Diagnostic.Severity, message: String)])] = []
@@ -79,7 +80,7 @@ public enum ConfigParser {
             }
             if let known = reusable?[rawLine] {
                 for message in known.messages { report(message.message, message.severity) }
-                outcomes[rawLine] = known
+                if known.feed == nil || !known.messages.isEmpty { otherLines[rawLine] = known }
                 guard let identity = known.identity else { continue }
                 if let earlier = firstLineOfURL[identity] {
                     report("duplicate feed \(known.url ?? identity) (first listed on line \(earlier)); this line is ignored", .warning)
@@ -88,6 +89,7 @@ public enum ConfigParser {
                 firstLineOfURL[identity] = lineNumber
                 if var feed = known.feed {
                     feed.line = lineNumber
+                    if known.messages.isEmpty { feedLines[rawLine] = Int32(pendingFeeds.count) }
                     pendingFeeds.append(feed)
                 }
                 continue
@@ -145,7 +147,7 @@ public enum ConfigParser {
             case .success(let resolved): url = resolved
             case .failure(let problem):
                 report(problem.message)
-                outcomes[rawLine] = ParsedLines.Outcome(url: nil, identity: nil, feed: nil, messages: messages(diagnostics[firstMessage...]))
+                otherLines[rawLine] = ParsedLines.Outcome(url: nil, identity: nil, feed: nil, messages: messages(diagnostics[firstMessage...]))
                 continue
             }
             var feed = FeedConfig(url: url, line: lineNumber)
@@ -174,8 +176,8 @@ public enum ConfigParser {
                 fresh.append((pendingFeeds.count, explicit, rawLine, identity, messages(diagnostics[firstMessage...])))
                 pendingFeeds.append(feed)
             } else {
-                outcomes[rawLine] = ParsedLines.Outcome(url: url, identity: identity, feed: nil,
-                                                        messages: messages(diagnostics[firstMessage...]))
+                otherLines[rawLine] = ParsedLines.Outcome(url: url, identity: identity, feed: nil,
+                                                          messages: messages(diagnostics[firstMessage...]))
             }
         }
 
@@ -193,11 +195,15 @@ public enum ConfigParser {
             feed.filters += own
             feeds[item.index] = feed
             // A valid line's only messages are warnings about it, which do not stop it.
-            outcomes[item.line] = ParsedLines.Outcome(url: feed.url, identity: item.identity, feed: feed,
-                                                      messages: item.warnings)
+            if item.warnings.isEmpty {
+                feedLines[item.line] = Int32(item.index)
+            } else {
+                otherLines[item.line] = ParsedLines.Outcome(url: feed.url, identity: item.identity, feed: feed,
+                                                            messages: item.warnings)
+            }
         }
         var configuration = Configuration(path: path, feeds: feeds, diagnostics: diagnostics)
-        configuration.parsedLines = ParsedLines(context: context, outcomes: outcomes)
+        configuration.parsedLines = ParsedLines(context: context, feedLines: feedLines, feeds: feeds, otherLines: otherLines)
         // The memory profile chooses the transfers unless `max-transfers=` does.
         if defaults["max-transfers"] == nil { network.maximumTransfers = network.memory.transfers }
         configuration.network = network

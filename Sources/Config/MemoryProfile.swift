@@ -26,8 +26,8 @@ public struct MemoryProfile: Sendable, Equatable {
     /// two cores) was 174 MB, for the same 29 MB in use.
     public let heapArenas: Int
 
-    public static let normal = MemoryProfile(name: "normal", transfers: 32, bodiesHeld: 32, writesQueued: 16,
-                                             indexBatch: 1000, writerCacheKiB: 8000, readerCacheKiB: 1000, readers: 2,
+    public static let normal = MemoryProfile(name: "normal", transfers: 32, bodiesHeld: 24, writesQueued: 8,
+                                             indexBatch: 500, writerCacheKiB: 8000, readerCacheKiB: 1000, readers: 2,
                                              heapArenas: 2)
     public static let small = MemoryProfile(name: "small", transfers: 8, bodiesHeld: 12, writesQueued: 4,
                                             indexBatch: 250, writerCacheKiB: 2000, readerCacheKiB: 500, readers: 2,

@@ -64,7 +64,7 @@ public final class Daemon: Sendable {
     /// Seconds without a poll under way before freed memory is given back.
     static let quietBeforeRelease: TimeInterval = 5
     /// During a long burst of polls memory is given back this often (seconds).
-    static let busyReleaseInterval: TimeInterval = 10
+    static let busyReleaseInterval: TimeInterval = 2
     /// Seconds until the next poll past which the daemon counts as idle and lets its code pages go.
     static let idleBeforeCodeRelease: TimeInterval = 30
     /// The indexer looks at the queue at least this often even when no poll stored anything.
@@ -80,7 +80,9 @@ public final class Daemon: Sendable {
         var configuration = initialConfiguration
         var poller = self.poller
         let store = self.store
-        var feeds = Self.byURL(configuration.feeds)
+        // The running configuration's feeds by URL: their place in `configuration.feeds`.
+        var feedIndex = FeedChanges.index(of: configuration.feeds)
+        func feed(_ url: String) -> FeedConfig? { feedIndex[url].map { configuration.feeds[$0] } }
         // Feeds waiting for their next poll; a feed being polled is in `inFlight` instead.
         var queue = DueQueue()
         // Polls under way, by feed: cancelled when the store stops taking writes, so those
@@ -109,7 +111,7 @@ public final class Daemon: Sendable {
         var lateness: TimeInterval = 0
         func status() -> String {
             if let paused = health.status { return "STATUS=" + paused }
-            var text = "polling \(feeds.count) feeds, \(failing.count) failing"
+            var text = "polling \(feedIndex.count) feeds, \(failing.count) failing"
             if let next = queue.earliest {
                 let seconds = max(0, Int(next.timeIntervalSinceNow.rounded(.up)))
                 text += seconds < 86_400 ? ", next poll in \(Interval.format(seconds: max(seconds, 1)))" : ""
@@ -121,7 +123,7 @@ public final class Daemon: Sendable {
             return "STATUS=" + text
         }
         notifier.send((readyAlreadySent ? "" : "READY=1\n") + status())
-        logger.info("started: \(feeds.count) feeds from \(configuration.path), store \(store.path)")
+        logger.info("started: \(feedIndex.count) feeds from \(configuration.path), store \(store.path)")
 
         let (indexWakes, wakeIndexer) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         // When memory was last given back, and whether a release waits for the loop to be quiet.
@@ -185,7 +187,7 @@ public final class Daemon: Sendable {
                 // tasks queued at the fetcher (100,000 of those held gigabytes).
                 if health.pollsAllowed {
                     for (url, dueAt) in queue.takeDue(now: now, limit: launchLimit - inFlight.count) {
-                        guard let feed = feeds[url] else { continue }
+                        guard let feed = feed(url) else { continue }
                         lateness = now.timeIntervalSince(dueAt)
                         let poll = Task { [poller] in await poller.poll(feed) }
                         inFlight[url] = poll
@@ -222,11 +224,11 @@ public final class Daemon: Sendable {
                     inFlight[report.url] = nil
                     if report.outcome == .cancelled {
                         // Cancelled while the store took no writes: polled again on resuming.
-                        if !Task.isCancelled, feeds[report.url] != nil { queue.set(report.url, due: Date()) }
+                        if !Task.isCancelled, feedIndex[report.url] != nil { queue.set(report.url, due: Date()) }
                         continue
                     }
                     // A feed removed by a reload while it was being polled stays removed.
-                    guard let feed = feeds[report.url] else { continue }
+                    guard let feed = feed(report.url) else { continue }
                     // The one place a poll's result becomes the daemon's state — and only a
                     // stored one: what a poll learnt but could not store counts for nothing.
                     if case .notStored = report.outcome {
@@ -278,7 +280,7 @@ public final class Daemon: Sendable {
                         let free = Volume.of(directory: store.directory).freeBytes
                         if let line = health.probeSucceeded(at: Date(), freeBytes: free) { logger.notice("\(line)") }
                         let now = Date()
-                        for url in unstored where feeds[url] != nil && inFlight[url] == nil { queue.set(url, due: now) }
+                        for url in unstored where feedIndex[url] != nil && inFlight[url] == nil { queue.set(url, due: now) }
                         earliestWake = nil
                     }
                     notifier.send(status())
@@ -286,7 +288,7 @@ public final class Daemon: Sendable {
                     if Task.isCancelled { break }
                     group.addTask { [reloads] in await reloads.next() ? .reload : .wake }
                     notifier.send("RELOADING=1\nMONOTONIC_USEC=\(Self.monotonicMicroseconds())")
-                    switch reload(from: configuration, feeds: feeds) {
+                    switch reload(from: configuration, index: feedIndex) {
                     case .failure(let problem):
                         configProblem = problem.description
                     case .success(let (next, changes)):
@@ -298,7 +300,7 @@ public final class Daemon: Sendable {
                         // A feed whose settings changed is due by its new interval from its last fetch.
                         for feed in changes.changed { queue.remove(feed.url) }
                         configuration = next
-                        feeds = changes.feeds
+                        feedIndex = changes.index
                         hooks?.configure(next)
                         poller.hostSpacing = next.network.hostSpacing
                         schedule(changes.changed)
@@ -344,13 +346,10 @@ public final class Daemon: Sendable {
     /// not keeping up with its feeds.
     static let behindThreshold: TimeInterval = 60
 
-    static func byURL(_ feeds: [FeedConfig]) -> [String: FeedConfig] {
-        Dictionary(feeds.map { ($0.url, $0) }, uniquingKeysWith: { first, _ in first })
-    }
 
     /// Re-reads feeds.conf; on errors the running configuration stays and every problem
     /// is logged with its file and line.
-    private func reload(from current: Configuration, feeds: [String: FeedConfig])
+    private func reload(from current: Configuration, index: [String: Int])
         -> Result<(Configuration, FeedChanges), ReloadProblem> {
         let started = Date()
         let next: Configuration
@@ -358,7 +357,7 @@ public final class Daemon: Sendable {
         case .failure(let problem): return .failure(problem)
         case .success(let loaded): next = loaded
         }
-        let changes = FeedChanges(from: feeds, to: next.feeds)
+        let changes = FeedChanges(from: current.feeds, index: index, to: next.feeds)
         do {
             try store.updateFeeds(changed: changes.changed.map(Store.subscription(for:)), removed: changes.removed)
         } catch {

@@ -47,12 +47,10 @@ import Testing
         let first = parse("https://a.example/f title=A\n")
         // A result planted for the line shows whether the parser read it again.
         let planted = try #require(first.parsedLines)
-        var outcomes = planted.outcomes
-        let line = try #require(outcomes.keys.first)
+        let line = try #require(planted.feedLines.keys.first)
         var feed = FeedConfig(url: "https://a.example/f", title: "planted")
         feed.line = 1
-        outcomes[line] = ParsedLines.Outcome(url: feed.url, identity: feed.url, feed: feed, messages: [])
-        let reused = ParsedLines(context: planted.context, outcomes: outcomes)
+        let reused = ParsedLines(context: planted.context, feedLines: [line: 0], feeds: [feed], otherLines: [:])
         #expect(parse("https://a.example/f title=A\n", reusing: reused).feeds.first?.title == "planted")
         // Another folder (file: paths) or another default line: parsed again.
         #expect(parse("https://a.example/f title=A\n", reusing: reused, folder: "/srv").feeds.first?.title == "A")

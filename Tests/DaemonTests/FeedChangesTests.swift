@@ -8,22 +8,19 @@ import Testing
     }
 
     @Test func aMovedLineIsNoChangeAnEditedOneIsAndRemovalsAreListed() {
-        let current = Dictionary(uniqueKeysWithValues: [
-            feed("a", line: 1), feed("b", line: 2), feed("c", line: 3),
-        ].map { ($0.url, $0) })
+        let current = [feed("a", line: 1), feed("b", line: 2), feed("c", line: 3)]
         // A comment inserted at the top moves every line; b's interval edited; c removed; d added.
         let next = [feed("a", line: 2), feed("b", interval: 600, line: 3), feed("d", line: 4)]
-        let changes = FeedChanges(from: current, to: next)
+        let changes = FeedChanges(from: current, index: FeedChanges.index(of: current), to: next)
         #expect(changes.changed.map(\.url) == ["b", "d"])
         #expect(changes.removed == ["c"])
         #expect(changes.addedCount == 1)
-        #expect(changes.feeds.keys.sorted() == ["a", "b", "d"])
-        #expect(changes.feeds["a"]?.line == 2)
+        #expect(changes.index == ["a": 0, "b": 1, "d": 2])
     }
 
     @Test func nothingChangesWhenTheFileIsTheSame() {
         let list = (0..<100).map { feed("u\($0)", line: $0 + 1) }
-        let changes = FeedChanges(from: Dictionary(uniqueKeysWithValues: list.map { ($0.url, $0) }), to: list)
+        let changes = FeedChanges(from: list, index: FeedChanges.index(of: list), to: list)
         #expect(changes.changed.isEmpty && changes.removed.isEmpty && changes.addedCount == 0)
     }
 }
