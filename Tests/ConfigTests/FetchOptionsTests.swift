@@ -45,6 +45,19 @@ import Testing
         #expect(bad.errors.count == 3)  // and not on a feed's own line
     }
 
+    @Test func aMemoryProfileSetsEveryBoundAndTheTransfersUnlessMaxTransfersDoes() {
+        #expect(parse("https://a.example/feed\n").network.memory == .normal)
+        let small = parse("default memory=small\nhttps://a.example/feed\n").network
+        #expect(small.memory == .small)
+        #expect(small.maximumTransfers == 8)
+        #expect(small.memory.bodiesHeld < MemoryProfile.normal.bodiesHeld)
+        // max-transfers= wins, wherever it is written.
+        #expect(parse("default max-transfers=20\ndefault memory=small\nhttps://a.example/feed\n").network.maximumTransfers == 20)
+        let bad = parse("default memory=tiny\nhttps://a.example/feed memory=small\n")
+        #expect(bad.errors.map(\.description).first == "feeds.conf:1: invalid memory 'tiny': use normal or small")
+        #expect(bad.errors.count == 2)  // and not on a feed's own line
+    }
+
     @Test func withoutSettingsTheFetcherDefaultsApply() {
         let config = parse("https://a.example/feed\n")
         #expect(config.network == NetworkSettings())
