@@ -60,6 +60,7 @@ public enum ConfigParser {
         var network = NetworkSettings()
         var store: (location: StoreLocation, line: Int)?
         var firstLineOfURL = [String: Int]()
+        firstLineOfURL.reserveCapacity(text.utf8.count / 40)  // a feed line is rarely shorter
 
         // Lines split on bytes: splitting Characters was a tenth of loading 100,000 lines.
         let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Substring.init)
@@ -72,11 +73,26 @@ public enum ConfigParser {
         var fresh: [(index: Int, explicit: Set<String>, line: Substring, identity: String,
                      warnings: [(severity: Diagnostic.Severity, message: String)])] = []
         var pendingFeeds: [FeedConfig] = []
+        pendingFeeds.reserveCapacity(lines.count)
 
         for (index, rawLine) in lines.enumerated() {
             let lineNumber = index + 1
             func report(_ message: String, _ severity: Diagnostic.Severity = .error) {
                 diagnostics.append(Diagnostic(file: path, line: lineNumber, severity: severity, message: message))
+            }
+            // Most lines: a feed, unchanged, nothing to say about it.
+            if let reusable, let position = reusable.feedLines[rawLine] {
+                var feed = reusable.feeds[Int(position)]
+                let identity = FeedURL.identity(feed.url)
+                if let earlier = firstLineOfURL[identity] {
+                    report("duplicate feed \(feed.url) (first listed on line \(earlier)); this line is ignored", .warning)
+                    continue
+                }
+                firstLineOfURL[identity] = lineNumber
+                feed.line = lineNumber
+                feedLines[rawLine] = Int32(pendingFeeds.count)
+                pendingFeeds.append(feed)
+                continue
             }
             if let known = reusable?[rawLine] {
                 for message in known.messages { report(message.message, message.severity) }

@@ -16,7 +16,10 @@ struct FeedChanges {
     init(from current: [FeedConfig], index currentIndex: [String: Int], to next: [FeedConfig]) {
         let index = Self.index(of: next)
         self.index = index
-        changed = next.filter { feed in currentIndex[feed.url].map { !current[$0].sameSettings(as: feed) } ?? true }
+        // Compared whole first: a line that did not move is equal as it is (no copy made).
+        changed = next.filter { feed in
+            currentIndex[feed.url].map { current[$0] != feed && !current[$0].sameSettings(as: feed) } ?? true
+        }
         removed = currentIndex.keys.filter { index[$0] == nil }
         addedCount = changed.count { currentIndex[$0.url] == nil }
     }
@@ -24,6 +27,8 @@ struct FeedChanges {
     /// Positions by URL (a map of positions, not of feeds: at 100,000 feeds a second copy
     /// of every feed was 30 MB).
     static func index(of feeds: [FeedConfig]) -> [String: Int] {
-        Dictionary(feeds.enumerated().map { ($1.url, $0) }, uniquingKeysWith: { first, _ in first })
+        var index = [String: Int](minimumCapacity: feeds.count)
+        for (position, feed) in feeds.enumerated() where index[feed.url] == nil { index[feed.url] = position }
+        return index
     }
 }

@@ -60,6 +60,8 @@ public final class Store: Sendable {
     let indexReadAhead = IndexReadAhead()
     /// Articles `indexPending` takes at a time unless told.
     let indexBatch: Int
+    /// Whether a release of the indexer's memory waits for its connection (`releaseMemory`).
+    private let indexRelease = OneAtATime()
 
     /// What a writable store may hold in memory at once; every value grows with load.
     public struct MemoryLimits: Sendable {
@@ -198,9 +200,13 @@ public final class Store: Sendable {
     /// quiet; at 2,000 feeds the caches held 16 of the 22 MB the daemon had in use.
     public func releaseMemory() {
         (writer as? DatabasePool)?.releaseMemoryEventually()
-        if let searchIndex {
-            // The indexer's connection: released when its batch (if any) is done, not on the caller's thread.
-            Task.detached { searchIndex.queue.releaseMemory() }
+        // The indexer's connection, once its batch (if any) is done: on a thread of its own,
+        // not the caller's nor one of Swift's few cooperative threads, and one at a time.
+        if let searchIndex, indexRelease.start() {
+            DispatchQueue.global(qos: .utility).async { [indexRelease] in
+                searchIndex.queue.releaseMemory()
+                indexRelease.finish()
+            }
         }
     }
 
@@ -572,4 +578,23 @@ extension Store {
 public enum Seconds {
     public static func from(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
     public static func date(_ seconds: Int64?) -> Date? { seconds.map { Date(timeIntervalSince1970: Double($0)) } }
+}
+
+/// A piece of work of which at most one runs or waits at a time.
+final class OneAtATime: @unchecked Sendable {  // `running` only under `lock`
+    private let lock = NSLock()
+    private var running = false
+
+    /// True when the caller may start it (then it must call `finish`).
+    func start() -> Bool {
+        lock.withLock {
+            if running { return false }
+            running = true
+            return true
+        }
+    }
+
+    func finish() {
+        lock.withLock { running = false }
+    }
 }
