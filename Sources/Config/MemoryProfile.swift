@@ -27,7 +27,7 @@ public struct MemoryProfile: Sendable, Equatable {
     public let heapArenas: Int
 
     public static let normal = MemoryProfile(name: "normal", transfers: 32, bodiesHeld: 24, writesQueued: 8,
-                                             indexBatch: 500, writerCacheKiB: 8000, readerCacheKiB: 1000, readers: 2,
+                                             indexBatch: 500, writerCacheKiB: 4000, readerCacheKiB: 1000, readers: 2,
                                              heapArenas: 2)
     public static let small = MemoryProfile(name: "small", transfers: 8, bodiesHeld: 12, writesQueued: 4,
                                             indexBatch: 250, writerCacheKiB: 2000, readerCacheKiB: 500, readers: 2,

@@ -69,7 +69,7 @@ public final class Store: Sendable {
         public var writerCacheKiB = 8000
         public var readerCacheKiB = 2000
         /// Reading connections open at most.
-        public var readers = 4
+        public var readers = 5  // GRDB's own default
         /// Parsed feeds waiting for the writer before a poll waits (`waitForWriter`).
         public var writesQueued = 16
         /// Articles indexed per transaction (`indexPending`), one more batch read ahead.
@@ -102,8 +102,9 @@ public final class Store: Sendable {
                     // 16 KiB pages (new stores only): article bodies of a few KB need fewer
                     // overflow pages; measured 10-20% less writer time than 4 KiB on a cold poll.
                     try db.execute(sql: "PRAGMA page_size = 16384")
-                    // The writer's cache (8 MB unless memory=small) holds a combined batch of
-                    // updates without spilling mid-transaction; readers need less.
+                    // The writer's cache holds a combined batch of updates without spilling
+                    // mid-transaction (4 MB for the daemon's batches of a few feeds; 8 MB by
+                    // default, as for a bulk import); readers need less.
                     let cacheKiB = db.configuration.readonly ? limits.readerCacheKiB : limits.writerCacheKiB
                     try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
                     // New stores give pages freed by pruning back to the file system
