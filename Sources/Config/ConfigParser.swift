@@ -198,9 +198,8 @@ public enum ConfigParser {
         }
 
         // Defaults go into the feeds parsed this time (those reused have them already).
-        var feeds = pendingFeeds
         for item in fresh {
-            var feed = feeds[item.index]
+            var feed = pendingFeeds[item.index]
             for (key, setting) in defaults where inheritedOptions.contains(key) && !item.explicit.contains(key) {
                 _ = apply(key, setting.value, to: &feed, baseDirectory: baseDirectory, report: { _ in })
             }
@@ -209,7 +208,7 @@ public enum ConfigParser {
             feed.filters = []
             for rule in defaultRules { _ = apply(rule.key, rule.value, to: &feed, baseDirectory: baseDirectory, report: { _ in }) }
             feed.filters += own
-            feeds[item.index] = feed
+            pendingFeeds[item.index] = feed
             // A valid line's only messages are warnings about it, which do not stop it.
             if item.warnings.isEmpty {
                 feedLines[item.line] = Int32(item.index)
@@ -218,8 +217,9 @@ public enum ConfigParser {
                                                             messages: item.warnings)
             }
         }
-        var configuration = Configuration(path: path, feeds: feeds, diagnostics: diagnostics)
-        configuration.parsedLines = ParsedLines(context: context, feedLines: feedLines, feeds: feeds, otherLines: otherLines)
+        var configuration = Configuration(path: path, feeds: pendingFeeds, diagnostics: diagnostics)
+        configuration.parsedLines = ParsedLines(context: context, feedLines: feedLines, feeds: pendingFeeds,
+                                                otherLines: otherLines)
         // The memory profile chooses the transfers unless `max-transfers=` does.
         if defaults["max-transfers"] == nil { network.maximumTransfers = network.memory.transfers }
         configuration.network = network
