@@ -39,13 +39,4 @@ public final class ParsedLines: Sendable {
     func usable(in context: String) -> ParsedLines? {
         context == self.context ? self : nil
     }
-
-    /// What `line` parsed to last time, when it was there.
-    subscript(line: Substring) -> Outcome? {
-        if let index = feedLines[line] {
-            let feed = feeds[Int(index)]
-            return Outcome(url: feed.url, identity: FeedURL.identity(feed.url), feed: feed, messages: [])
-        }
-        return otherLines[line]
-    }
 }

@@ -171,10 +171,9 @@ extension ConfigParser {
         var found: (location: StoreLocation, line: Int)?
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         // Bytes, not Characters: this runs before every reading command, on files of 100,000 lines.
-        let prefix = Array("default".utf8), setting = Array("store=".utf8)
+        let setting = Array("store=".utf8)
         for (index, line) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.drop(while: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
-            guard trimmed.starts(with: prefix), trimmed.firstRange(of: setting) != nil else { continue }
+            guard isDefaultLine(Substring(line)), line.firstRange(of: setting) != nil else { continue }
             let configuration = parse(text: String(Substring(line)), path: path, baseDirectory: folder)
             if let location = configuration.store { found = (location, index + 1) }
         }
