@@ -22,6 +22,9 @@
 #     time from the write to nginx's request for the new feed;
 #   - `aggregator feeds` and `aggregator list --limit 50` wall times on that store;
 #   - resident memory (VmRSS) every 10 s: the peak and the steady maximum after the cold cycle.
+#
+# KEEP_STORE=DIR moves the store (feeds.conf and data/) to DIR at the end, to measure the
+# reading commands on it again (CYCLES=0 builds one after the cold cycle only).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 corpus=$1 feeds=${2:-100000} interval=${3:-30m} cycles=${4:-2}
@@ -37,6 +40,10 @@ cleanup() {
     [ -n "${sampler:-}" ] && kill "$sampler" 2>/dev/null || true
     bash "$here/../shared/bench/serve.sh" stop "$www" $port >/dev/null 2>&1 || true
     cp "$work/daemon.log" "${TMPDIR:-/tmp}/daemon-scale.log" 2>/dev/null || true
+    if [ -n "${KEEP_STORE:-}" ] && [ -d "$work/data" ]; then
+        [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+        mkdir -p "$KEEP_STORE" && mv "$work/data" "$work/feeds.conf" "$KEEP_STORE/"
+    fi
     rm -rf "$work"
 }
 trap cleanup EXIT

@@ -32,7 +32,13 @@ public enum StoreOpening {
                     }
                     checked = true
                 }
-                let store = try Store.openForPolling(directory: directory, configuration: configuration)
+                // Opening migrates an older store: adding an index reads every article (70 s
+                // for 3.7 million on this machine), so the start is extended meanwhile too.
+                let store = try await extendingStart(
+                    "opening the store (an older one is brought up to date)", notifier: notifier,
+                    watchdogInterval: watchdogInterval) {
+                    try Store.openForPolling(directory: directory, configuration: configuration)
+                }
                 if let line = health.probeSucceeded(at: Date(), freeBytes: Volume.of(directory: directory).freeBytes) {
                     logger.notice("\(line)")
                 }
@@ -66,24 +72,32 @@ public enum StoreOpening {
         }
     }
 
-    /// SQLite's quick check of an existing store, on a thread of its own while the
-    /// watchdog is petted: it reads every page (12 s for 570 MB from a cold disk), so
-    /// systemd is told the daemon is up and what it is doing, rather than kept waiting.
+    /// SQLite's quick check of an existing store: it reads every page (12 s for 570 MB
+    /// from a cold disk).
     static func checkForDamage(directory: String, notifier: SystemdNotifier,
                                watchdogInterval: TimeInterval?) async throws -> String? {
         guard access(directory + "/" + Store.fileName, F_OK) == 0 else { return nil }
-        let check = Task.detached { try StoreCheck.damage(in: directory) }
-        // Still starting (not READY): the start timeout is extended as the check goes on.
+        return try await extendingStart("checking the store for damage (SQLite's quick check)", notifier: notifier,
+                                        watchdogInterval: watchdogInterval) {
+            try StoreCheck.damage(in: directory)
+        }
+    }
+
+    /// `work` on a thread of its own while systemd is told what the daemon is doing and
+    /// its start timeout is extended (still starting, not READY), rather than kept waiting.
+    static func extendingStart<T: Sendable>(_ doing: String, notifier: SystemdNotifier, watchdogInterval: TimeInterval?,
+                                            _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        let task = Task.detached { try work() }
         let petting = Task {
             let step = min(watchdogInterval ?? 10, 10)
             while !Task.isCancelled {
-                notifier.send("STATUS=checking the store for damage (SQLite's quick check)\n"
+                notifier.send("STATUS=\(doing)\n"
                     + "EXTEND_TIMEOUT_USEC=\(UInt64(step * 3 * 1e6))" + (watchdogInterval != nil ? "\nWATCHDOG=1" : ""))
                 try await Task.sleep(nanoseconds: UInt64(step * 1e9))
             }
         }
         defer { petting.cancel() }
-        return try await check.value
+        return try await task.value
     }
 
     /// What `open` gives the daemon.

@@ -20,6 +20,8 @@ struct ArticleSelection {
     var arguments = StatementArguments()
     /// `SELECT id …` for a superset of the answer, with how many rows it may hold.
     var driver: (sql: String, estimate: Int64)?
+    /// Whether a condition reads the article's feed (`f`): else the statement need not join it.
+    var readsFeed = false
 
     /// Past this many candidates, walking the date index is cheaper than sorting them.
     static let largestDriver: Int64 = 50_000
@@ -38,10 +40,12 @@ struct ArticleSelection {
         if let feed = query.feed {
             conditions.append("(f.url = ? OR f.configTitle = ? COLLATE NOCASE OR f.title = ? COLLATE NOCASE OR \(hasTag))")
             arguments += [feed, feed, feed, feed]
+            readsFeed = true
         }
         if let tag = query.tag {
             conditions.append(hasTag)
             arguments += [tag]
+            readsFeed = true
         }
         if let search = query.search {
             if hasSearchIndex {
@@ -64,6 +68,7 @@ struct ArticleSelection {
         if let epoch = context.epoch {
             if query.unreadOnly {
                 conditions.append("NOT \(ReadStateSQL.isRead(epoch: epoch))")
+                readsFeed = true
                 if let through = context.readAllThrough {
                     // After `read --all`, only what came since and what was marked unread again.
                     drivers.append(("SELECT id FROM article WHERE id > \(through) UNION \(Self.markedCopies("m.read = 0"))",
@@ -88,10 +93,12 @@ struct ArticleSelection {
         """
     }
 
-    /// The statement up to its ORDER BY.
-    func sql(select columns: String) -> String {
+    /// The statement up to its ORDER BY. `columnsReadFeed`: whether `columns` name the
+    /// feed's (`f.…`); the feed is joined when they or a condition do.
+    func sql(select columns: String, columnsReadFeed: Bool = true) -> String {
         let from = driver.map { "(\($0.sql)) c CROSS JOIN article a ON a.id = c.id" } ?? "article a"
+        let feed = columnsReadFeed || readsFeed ? " JOIN feed f ON f.id = a.feedId" : ""
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        return "SELECT \(columns) FROM \(from) JOIN feed f ON f.id = a.feedId\(whereClause)"
+        return "SELECT \(columns) FROM \(from)\(feed)\(whereClause)"
     }
 }

@@ -145,14 +145,14 @@ extension Store {
                 offset += page
             }
             if !allCopies {
-                let copies = try storyCopies(of: results.compactMap(\.story), in: db)
-                results = results.map { article in
-                    var article = article
-                    if let story = article.story {
-                        var seen = Set([article.feedURL])
-                        article.alsoIn = copies.filter { $0.story == story && seen.insert($0.url).inserted }.map(\.title)
-                    }
-                    return article
+                var shown: [Int64: Int64] = [:]  // story → the feed of the copy shown
+                for row in try Row.fetchAll(db, sql: "SELECT storyHash, feedId FROM article WHERE id IN ("
+                    + results.map { String($0.id) }.joined(separator: ",") + ") AND storyHash IS NOT NULL") {
+                    shown[row[0]] = row[1]
+                }
+                let alsoIn = StoryCopy.otherFeeds(try storyCopies(of: Array(shown.keys), in: db), shown: shown)
+                for index in results.indices {
+                    if let story = results[index].story { results[index].alsoIn = alsoIn[story, default: []] }
                 }
             }
             return results.map { article in
