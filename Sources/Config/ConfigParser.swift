@@ -52,8 +52,15 @@ public enum ConfigParser {
         return parse(text: text, path: path, baseDirectory: folder, reusing: previous)
     }
 
-    /// `previous`: the last load's `parsedLines`, so that unchanged lines are not parsed again.
+    /// `previous`: the last load's `parsedLines`, so that only the lines an edit replaced
+    /// are parsed again (when that gives what parsing it all gives: `ParsedLines.spliced`).
     public static func parse(text: String, path: String, baseDirectory: String, reusing previous: ParsedLines? = nil) -> Configuration {
+        previous?.spliced(into: text, path: path, baseDirectory: baseDirectory)
+            ?? parseWhole(text: text, path: path, baseDirectory: baseDirectory)
+    }
+
+    /// Every line of `text` parsed.
+    static func parseWhole(text: String, path: String, baseDirectory: String) -> Configuration {
         var diagnostics: [Diagnostic] = []
         var defaults = [String: (value: String, line: Int)]()
         var defaultRules: [(key: String, value: String)] = []
@@ -61,17 +68,13 @@ public enum ConfigParser {
         var store: (location: StoreLocation, line: Int)?
         var firstLineOfURL = [String: Int]()
         firstLineOfURL.reserveCapacity(text.utf8.count / 40)  // a feed line is rarely shorter
+        var defaultLines = ""
 
         // Lines split on bytes: splitting Characters was a tenth of loading 100,000 lines.
         let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Substring.init)
-        let context = reuseContext(of: lines, baseDirectory: baseDirectory)
-        let reusable = previous?.usable(in: context)
-        var feedLines = [Substring: Int32]()
-        feedLines.reserveCapacity(reusable?.feedLines.count ?? 0)
-        var otherLines = [Substring: ParsedLines.Outcome]()
-        // Feeds whose line was parsed this time, defaults still to apply, with their line.
-        var fresh: [(index: Int, explicit: Set<String>, line: Substring, identity: String,
-                     warnings: [(severity: Diagnostic.Severity, message: String)])] = []
+        var lineFeeds = [Int32](repeating: -1, count: lines.count)
+        // Feeds parsed, defaults still to apply, with the options their line set.
+        var fresh: [(index: Int, explicit: Set<String>)] = []
         var pendingFeeds: [FeedConfig] = []
         pendingFeeds.reserveCapacity(lines.count)
 
@@ -80,38 +83,6 @@ public enum ConfigParser {
             func report(_ message: String, _ severity: Diagnostic.Severity = .error) {
                 diagnostics.append(Diagnostic(file: path, line: lineNumber, severity: severity, message: message))
             }
-            // Most lines: a feed, unchanged, nothing to say about it.
-            if let reusable, let position = reusable.feedLines[rawLine] {
-                var feed = reusable.feeds[Int(position)]
-                let identity = FeedURL.identity(feed.url)
-                if let earlier = firstLineOfURL[identity] {
-                    report("duplicate feed \(feed.url) (first listed on line \(earlier)); this line is ignored", .warning)
-                    continue
-                }
-                firstLineOfURL[identity] = lineNumber
-                feed.line = lineNumber
-                feedLines[rawLine] = Int32(pendingFeeds.count)
-                pendingFeeds.append(feed)
-                continue
-            }
-            // The other lines kept: errors, warnings.
-            if let known = reusable?.otherLines[rawLine] {
-                for message in known.messages { report(message.message, message.severity) }
-                if known.feed == nil || !known.messages.isEmpty { otherLines[rawLine] = known }
-                guard let identity = known.identity else { continue }
-                if let earlier = firstLineOfURL[identity] {
-                    report("duplicate feed \(known.url ?? identity) (first listed on line \(earlier)); this line is ignored", .warning)
-                    continue
-                }
-                firstLineOfURL[identity] = lineNumber
-                if var feed = known.feed {
-                    feed.line = lineNumber
-                    if known.messages.isEmpty { feedLines[rawLine] = Int32(pendingFeeds.count) }
-                    pendingFeeds.append(feed)
-                }
-                continue
-            }
-            let firstMessage = diagnostics.count
             let words: [String]
             do {
                 words = try LineTokenizer.words(in: rawLine)
@@ -123,6 +94,7 @@ public enum ConfigParser {
             let options = parseOptions(Array(words.dropFirst()), report: { report($0) })
 
             if first == "default" {
+                defaultLines += rawLine + "\n"
                 for (key, value) in options {
                     guard defaultOptions.contains(key) else {
                         report(unknownOption(key, known: defaultOptions, context: "default"))
@@ -164,7 +136,6 @@ public enum ConfigParser {
             case .success(let resolved): url = resolved
             case .failure(let problem):
                 report(problem.message)
-                otherLines[rawLine] = ParsedLines.Outcome(url: nil, identity: nil, feed: nil, messages: messages(diagnostics[firstMessage...]))
                 continue
             }
             var feed = FeedConfig(url: url, line: lineNumber)
@@ -185,20 +156,16 @@ public enum ConfigParser {
             let identity = FeedURL.identity(url)
             if let earlier = firstLineOfURL[identity] {
                 report("duplicate feed \(url) (first listed on line \(earlier)); this line is ignored", .warning)
-                continue  // not kept for reuse: whether it repeats a line depends on the lines above
+                continue
             }
             firstLineOfURL[identity] = lineNumber
             if lineIsValid {
-                // Its outcome is kept once the defaults are applied, below.
-                fresh.append((pendingFeeds.count, explicit, rawLine, identity, messages(diagnostics[firstMessage...])))
+                lineFeeds[index] = Int32(pendingFeeds.count)
+                fresh.append((pendingFeeds.count, explicit))
                 pendingFeeds.append(feed)
-            } else {
-                otherLines[rawLine] = ParsedLines.Outcome(url: url, identity: identity, feed: nil,
-                                                          messages: messages(diagnostics[firstMessage...]))
             }
         }
 
-        // Defaults go into the feeds parsed this time (those reused have them already).
         for item in fresh {
             var feed = pendingFeeds[item.index]
             for (key, setting) in defaults where inheritedOptions.contains(key) && !item.explicit.contains(key) {
@@ -210,43 +177,26 @@ public enum ConfigParser {
             for rule in defaultRules { _ = apply(rule.key, rule.value, to: &feed, baseDirectory: baseDirectory, report: { _ in }) }
             feed.filters += own
             pendingFeeds[item.index] = feed
-            // A valid line's only messages are warnings about it, which do not stop it.
-            if item.warnings.isEmpty {
-                feedLines[item.line] = Int32(item.index)
-            } else {
-                otherLines[item.line] = ParsedLines.Outcome(url: feed.url, identity: item.identity, feed: feed,
-                                                            messages: item.warnings)
-            }
         }
-        var configuration = Configuration(path: path, feeds: pendingFeeds, diagnostics: diagnostics)
-        configuration.parsedLines = ParsedLines(context: context, feedLines: feedLines, feeds: pendingFeeds,
-                                                otherLines: otherLines)
         // The memory profile chooses the transfers unless `max-transfers=` does.
         if defaults["max-transfers"] == nil { network.maximumTransfers = network.memory.transfers }
+        var configuration = Configuration(path: path, feeds: pendingFeeds, diagnostics: diagnostics)
         configuration.network = network
         configuration.store = store?.location
         configuration.storeLine = store?.line
+        configuration.parsedLines = ParsedLines(
+            path: path, baseDirectory: baseDirectory, bytes: LineSplice.terminated(text), defaultLines: defaultLines,
+            lineFeeds: lineFeeds, feeds: pendingFeeds, identities: Set(firstLineOfURL.keys),
+            network: network, store: store?.location, storeLine: store?.line, canSplice: diagnostics.isEmpty)
         return configuration
-    }
-
-    /// What a line's outcome depends on besides the line: every `default` line (in order)
-    /// and the folder `file:` paths resolve against.
-    private static func reuseContext(of lines: [Substring], baseDirectory: String) -> String {
-        var context = baseDirectory
-        for line in lines where isDefaultLine(line) {
-            context += "\n" + line
-        }
-        return context
     }
 
     /// Whether `line` starts with `default` (after blanks), from its bytes: asked of every
     /// line of files of 100,000 lines.
-    static func isDefaultLine(_ line: Substring) -> Bool {
-        line.utf8.drop(while: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }).starts(with: "default".utf8)
-    }
+    static func isDefaultLine(_ line: Substring) -> Bool { isDefaultLine(line.utf8) }
 
-    private static func messages(_ diagnostics: ArraySlice<Diagnostic>) -> [(severity: Diagnostic.Severity, message: String)] {
-        diagnostics.map { ($0.severity, $0.message) }
+    static func isDefaultLine<Bytes: Collection<UInt8>>(_ line: Bytes) -> Bool {
+        line.drop(while: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }).starts(with: "default".utf8)
     }
 
     /// Sets one feed option from its text; false (after reporting why) when the value is invalid.

@@ -119,6 +119,9 @@ public struct Configuration: Sendable {
     public var diagnostics: [Diagnostic]
     /// What each line parsed to, for the next load of the same file (`ConfigParser.load(path:reusing:)`).
     public var parsedLines: ParsedLines?
+    /// Set when this configuration was made from the previous load by parsing only the
+    /// lines an edit replaced: which of that load's feeds were replaced.
+    public var splice: FeedSplice?
 
     public var errors: [Diagnostic] { diagnostics.filter { $0.severity == .error } }
     public var warnings: [Diagnostic] { diagnostics.filter { $0.severity == .warning } }

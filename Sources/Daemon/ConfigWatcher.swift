@@ -46,10 +46,12 @@ public final class ConfigWatcher: @unchecked Sendable {  // `running` only under
     }
 
     /// The file's bytes, fingerprinted (a change means different bytes); nil while it does not exist.
+    /// Every byte: `Data`'s own hash reads only its first 80 bytes and its length, so an
+    /// edit that kept the size (`interval=30m` to `45m`) went unnoticed.
     private func contentSignature() -> Int? {
         guard let bytes = FileManager.default.contents(atPath: path) else { return nil }
         var hasher = Hasher()
-        hasher.combine(bytes)
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
         return hasher.finalize()
     }
 

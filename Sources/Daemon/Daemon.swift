@@ -357,7 +357,7 @@ public final class Daemon: Sendable {
         case .failure(let problem): return .failure(problem)
         case .success(let loaded): next = loaded
         }
-        let changes = FeedChanges(from: current.feeds, index: index, to: next.feeds)
+        let changes = FeedChanges(from: current.feeds, index: index, to: next.feeds, splice: next.splice)
         do {
             try store.updateFeeds(changed: changes.changed.map(Store.subscription(for:)), removed: changes.removed)
         } catch {
