@@ -166,6 +166,7 @@ public enum ConfigParser {
             }
         }
 
+        // Defaults go into every feed, wherever their `default` line is in the file.
         for item in fresh {
             var feed = pendingFeeds[item.index]
             for (key, setting) in defaults where inheritedOptions.contains(key) && !item.explicit.contains(key) {
