@@ -48,7 +48,10 @@ struct FeedsCommand: AsyncParsableCommand {
     func output(_ feeds: [FeedState], pauses: [String: HostPause], unread: (FeedState) -> Int,
                 skipped: [String: Int], now: Date, polledBy: [String: String]? = nil) {
         func pause(of feed: FeedState) -> HostPause? {
-            HostPauses.host(of: feed.movedTo ?? feed.url).flatMap { pauses[$0] }
+            // Most stores have no paused host: then no URL is parsed (URLComponents for each
+            // of 100,000 feeds was a third of the command).
+            guard !pauses.isEmpty else { return nil }
+            return HostPauses.host(of: feed.movedTo ?? feed.url).flatMap { pauses[$0] }
         }
         if json {
             for feed in feeds {
