@@ -187,7 +187,7 @@ public enum ConfigParser {
         configuration.storeLine = store?.line
         configuration.parsedLines = ParsedLines(
             path: path, baseDirectory: baseDirectory, bytes: LineSplice.terminated(text), defaultLines: defaultLines,
-            lineFeeds: lineFeeds, feeds: pendingFeeds, identities: Set(firstLineOfURL.keys),
+            lineFeeds: lineFeeds, feeds: pendingFeeds, identities: diagnostics.isEmpty ? Set(firstLineOfURL.keys) : [],
             network: network, store: store?.location, storeLine: store?.line, canSplice: diagnostics.isEmpty)
         return configuration
     }

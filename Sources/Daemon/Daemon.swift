@@ -346,7 +346,6 @@ public final class Daemon: Sendable {
     /// not keeping up with its feeds.
     static let behindThreshold: TimeInterval = 60
 
-
     /// Re-reads feeds.conf; on errors the running configuration stays and every problem
     /// is logged with its file and line.
     private func reload(from current: Configuration, index: [String: Int])

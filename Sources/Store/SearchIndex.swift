@@ -146,9 +146,8 @@ extension Store {
             }
             if !allCopies {
                 var shown: [Int64: Int64] = [:]  // story → the feed of the copy shown
-                for row in try Row.fetchAll(db, sql: "SELECT storyHash, feedId FROM article WHERE id IN ("
-                    + results.map { String($0.id) }.joined(separator: ",") + ") AND storyHash IS NOT NULL") {
-                    shown[row[0]] = row[1]
+                try forEachChunk(of: results.map(\.id), sql: "SELECT storyHash, feedId FROM article WHERE id IN", in: db) { row in
+                    if let story = row[0] as Int64? { shown[story] = row[1] }
                 }
                 let alsoIn = StoryCopy.otherFeeds(try storyCopies(of: Array(shown.keys), in: db), shown: shown)
                 for index in results.indices {

@@ -12,8 +12,7 @@ extension Store {
         }
         let selection = ArticleSelection(query, context: context, hasSearchIndex: hasSearchIndex)
         let columns = StoredArticle.columns(readingIn: context.epoch)
-        let order = " ORDER BY a.sortDate DESC, a.id DESC"
-        let sql = selection.sql(select: columns) + order
+        let sql = selection.sql(select: columns) + Self.newestFirst
         let arguments = selection.arguments
         return try read { db in
             if query.allCopies {
@@ -31,9 +30,7 @@ extension Store {
             var seen = Set<Int64>()
             var passed: [Int64: StoryCopy.Place] = [:]  // every copy read past: no need to read it again
             var skipped = 0
-            let keys = try Row.fetchCursor(
-                db, sql: selection.sql(select: "a.id, a.storyHash, a.feedId, a.sortDate", columnsReadFeed: false) + order,
-                arguments: arguments)
+            let keys = try Row.fetchCursor(db, sql: Self.foldingPass(selection), arguments: arguments)
             while let row = try keys.next() {
                 let id: Int64 = row[0]
                 if let story = row[1] as Int64? {
@@ -56,6 +53,14 @@ extension Store {
             }
             return stories
         }
+    }
+
+    static let newestFirst = " ORDER BY a.sortDate DESC, a.id DESC"
+
+    /// The first pass of folding: each matching copy's id, story, feed and date, newest
+    /// first — columns the date index holds, so it reads nothing else.
+    static func foldingPass(_ selection: ArticleSelection) -> String {
+        selection.sql(select: "a.id, a.storyHash, a.feedId, a.sortDate", columnsReadFeed: false) + newestFirst
     }
 
     /// These articles' rows, in this order (ids as the first pass chose them).
@@ -88,19 +93,16 @@ extension Store {
         let wanted = Set(stories)
         var places: [Int64: StoryCopy.Place] = [:]
         var unread: [Int64] = []
-        for start in stride(from: 0, to: stories.count, by: 500) {
+        // Not indexed yet: the queue is short, its rows read here.
+        try forEachChunk(of: stories, sql: """
+            SELECT a.id, a.storyHash, a.feedId, a.sortDate
+            FROM search_queue q CROSS JOIN article a ON a.id = q.articleId
+            WHERE q.op = 'add' AND a.storyHash IN
+            """, in: db) { row in
+            places[row[0]] = StoryCopy.Place(story: row[1], feedId: row[2], sortDate: row[3])
+        }
+        for start in stride(from: 0, to: hasSearchIndex ? stories.count : 0, by: 500) {
             let chunk = Array(stories[start..<min(start + 500, stories.count)])
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            // Not indexed yet: the queue is short, its rows read here.
-            let queued = try Row.fetchCursor(db, sql: """
-                SELECT a.id, a.storyHash, a.feedId, a.sortDate
-                FROM search_queue q CROSS JOIN article a ON a.id = q.articleId
-                WHERE q.op = 'add' AND a.storyHash IN (\(marks))
-                """, arguments: StatementArguments(chunk))
-            while let row = try queued.next() {
-                places[row[0]] = StoryCopy.Place(story: row[1], feedId: row[2], sortDate: row[3])
-            }
-            guard hasSearchIndex else { continue }
             let indexed = try Int64.fetchCursor(db, sql: "SELECT rowid FROM search.article_fts WHERE article_fts MATCH ?",
                                                 arguments: [SearchIndex.storyMatch(chunk)])
             while let id = try indexed.next() {
@@ -125,7 +127,7 @@ extension Store {
     }
 
     /// Runs `sql` + " (?, ?, …)" over `ids`, 500 at a time, and `body` for each row.
-    private func forEachChunk(of ids: [Int64], sql: String, in db: Database, _ body: (Row) throws -> Void) throws {
+    func forEachChunk(of ids: [Int64], sql: String, in db: Database, _ body: (Row) throws -> Void) throws {
         for start in stride(from: 0, to: ids.count, by: 500) {
             let chunk = Array(ids[start..<min(start + 500, ids.count)])
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")

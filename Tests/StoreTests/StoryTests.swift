@@ -232,10 +232,8 @@ import Testing
     @Test func theFirstPassReadsOnlyTheDateIndex() throws {
         let temp = try TemporaryStore()
         let selection = ArticleSelection(ArticleQuery(limit: 50), context: ReadingContext(lastId: 0), hasSearchIndex: false)
-        let sql = selection.sql(select: "a.id, a.storyHash, a.feedId, a.sortDate", columnsReadFeed: false)
-            + " ORDER BY a.sortDate DESC, a.id DESC"
         let plan = try temp.store.writer!.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + Store.foldingPass(selection)).map { $0["detail"] as String }
         }
         #expect(plan == ["SCAN a USING COVERING INDEX article_sortDate"])
         // A filter by feed joins the feed; one by date still reads the index alone.
